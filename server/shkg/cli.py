@@ -1,0 +1,135 @@
+"""The `shkg` command line: build, validate, serve, query, coverage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ShkgError
+from .http_errors import ClientError
+from .project import Project
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except ShkgError as error:
+        print(f"shkg {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except ClientError as error:
+        print(f"shkg {args.command}: error: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return Project.locate(args.root, args.var)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    release = build(_project(args), _log)
+    print(release.path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import check_project
+
+    check_project(_project(args), _log)
+    print("valid")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import Served, create_app
+    from .release import current_release
+
+    release = current_release(_project(args).var)
+    served = Served(store=release.open_store(), manifest=release.manifest)
+    _log(f"serving release {release.path.name} on http://{args.host}:{args.port}/sparql")
+    uvicorn.run(create_app(served), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .release import current_release
+    from .sparql import QueryRequest, answer
+
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
+    if not text:
+        raise ClientError("give a query, or --file with a query")
+    release = current_release(_project(args).var)
+    # Without --format: tab-separated rows for SELECT and ASK, Turtle for graphs.
+    accept = None if args.format else "text/tab-separated-values, text/turtle"
+    result = answer(release.open_store(), QueryRequest(query=text, format=args.format, accept=accept))
+    sys.stdout.buffer.write(result.body)
+    if not result.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage_report
+
+    report = coverage_report(_project(args))
+    print(report.format(show_covered=args.all))
+    return 1 if report.missing or report.unused_waivers else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shkg", description="Shanghai Industry Knowledge Graph: build, check and serve it.")
+    parser.add_argument("--version", action="version", version=f"shkg {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", help="project directory (default: $SHKG_ROOT or the current directory)")
+    common.add_argument("--var", help="release directory (default: ROOT/var)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", parents=[common], help="check the data and publish a new release")
+    build.set_defaults(handler=cmd_build)
+
+    validate = commands.add_parser("validate", parents=[common],
+                                   help="parse, SHACL-validate and check quotes without building")
+    validate.set_defaults(handler=cmd_validate)
+
+    serve = commands.add_parser("serve", parents=[common], help="serve the current release over HTTP")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(handler=cmd_serve)
+
+    query = commands.add_parser("query", parents=[common], help="run a SPARQL query on the current release")
+    query.add_argument("query", nargs="?", help="the query text")
+    query.add_argument("--file", "-f", help="read the query from this file")
+    query.add_argument("--format",
+                       help="json, xml, csv, tsv (SELECT/ASK; default tsv); "
+                            "turtle, ntriples, jsonld, rdfxml (graphs; default turtle)")
+    query.set_defaults(handler=cmd_query)
+
+    coverage = commands.add_parser("coverage", parents=[common],
+                                   help="list the seeds' numeric sentences and the facts that quote them")
+    coverage.add_argument("--all", action="store_true", help="also list covered sentences")
+    coverage.set_defaults(handler=cmd_coverage)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

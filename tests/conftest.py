@@ -1,0 +1,99 @@
+"""Shared fixtures: a copy of the project to break, a built release, a real server process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shkg.build import build
+from shkg.project import Project
+from shkg.release import Release
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")
+
+
+def copy_project(destination: Path) -> Project:
+    """A writable copy of the project's inputs, with its own empty release directory."""
+    for part in PROJECT_PARTS:
+        if (ROOT / part).exists():
+            shutil.copytree(ROOT / part, destination / part)
+    return Project.locate(destination)
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The repository's data, built once per test session into a temporary directory."""
+    var = tmp_path_factory.mktemp("var")
+    return build(Project.locate(ROOT, var), quiet)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return copy_project(tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """`shkg serve` in a child process on 127.0.0.1, stopped by process id."""
+
+    def __init__(self, root: Path, var: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shkg.cli", "serve", "--root", str(root), "--var", str(var),
+             "--port", str(self.port), "--log-level", "warning"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                raise RuntimeError(f"server exited with {self.process.returncode}: {output}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not answer /healthz within 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def server(release: Release) -> Iterator[ServerProcess]:
+    """A real uvicorn process serving the session's release."""
+    process = ServerProcess(ROOT, release.path.parents[1])
+    try:
+        yield process
+    finally:
+        process.stop()
