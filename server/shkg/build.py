@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,7 +86,9 @@ def read_project(project: Project) -> CheckedProject:
         catalogue.graph.add((rdflib.URIRef(ns.article_graph(seed.key)), PROV.wasDerivedFrom,
                              rdflib.URIRef(seed.article)))
     typed = {str(s) for named in graphs for s in named.graph.subjects(RDF.type, None)}
-    links = read_links(project, typed)
+    concepts = {str(s) for named in graphs
+                for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + "Industry"))}
+    links = read_links(project, typed, concepts)
     graphs.append(NamedGraph(iri=ns.LINKS_GRAPH, graph=links,
                              files=[project.links_table, project.links_map]))
     return CheckedProject(graphs=graphs, seeds=seeds, input_hash=_input_hash(project),
@@ -132,41 +135,50 @@ def build(project: Project, log: Log) -> Release:
         log(f"inference: {len(inferred)} entailed triples")
 
         work = start_release(project.var)
-        store = pyoxigraph.Store(str(work / "store"))
-        counts: dict[str, int] = {}
-        for named in checked.graphs:
-            data = named.graph.serialize(format="nt", encoding="utf-8")
-            store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES,
-                            to_graph=pyoxigraph.NamedNode(named.iri))
-            counts[named.iri] = len(named.graph)
-        store.flush()
-        store.optimize()
-        quads = len(store)
-        log(f"store: {quads} quads in {len(counts)} named graphs")
-
-        short_names = {iri.removeprefix(ns.GRAPH): iri for iri in counts}
-        dumps = write_dumps(store, work / "dumps", short_names)
-        del store
-
-        created = datetime.now(timezone.utc)
-        build_id = checked.input_hash[:16]
-        manifest = {
-            "build_id": build_id,
-            "input_sha256": checked.input_hash,
-            "created": created.isoformat(timespec="seconds"),
-            "software_version": __version__,
-            "quads": quads,
-            "graphs": counts,
-            "quotes": checked.quotes,
-            "seeds": {seed.key: seed.path.name for seed in checked.seeds},
-            "shacl_conforms": True,
-            "dumps": dumps,
-        }
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id}"
-        release = publish(work, name, project.var)
-        log(f"published release {name}")
+        try:
+            release = _write_release(work, checked, project, log)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        log(f"published release {release.path.name}")
         return release
+
+
+def _write_release(work: Path, checked: CheckedProject, project: Project, log: Log) -> Release:
+    store = pyoxigraph.Store(str(work / "store"))
+    counts: dict[str, int] = {}
+    for named in checked.graphs:
+        data = named.graph.serialize(format="nt", encoding="utf-8")
+        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES,
+                        to_graph=pyoxigraph.NamedNode(named.iri))
+        counts[named.iri] = len(named.graph)
+    store.flush()
+    store.optimize()
+    quads = len(store)
+    log(f"store: {quads} quads in {len(counts)} named graphs")
+
+    short_names = {iri.removeprefix(ns.GRAPH): iri for iri in counts}
+    dumps = write_dumps(store, work / "dumps", short_names)
+    del store
+
+    created = datetime.now(timezone.utc)
+    build_id = checked.input_hash[:16]
+    manifest = {
+        "build_id": build_id,
+        "input_sha256": checked.input_hash,
+        "created": created.isoformat(timespec="seconds"),
+        "software_version": __version__,
+        "quads": quads,
+        "graphs": counts,
+        "quotes": checked.quotes,
+        "seeds": {seed.key: seed.path.name for seed in checked.seeds},
+        "shacl_conforms": True,
+        "dumps": dumps,
+    }
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id}"
+    release = publish(work, name, project.var)
+    return release
 
 
 def _input_hash(project: Project) -> str:

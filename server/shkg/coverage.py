@@ -27,6 +27,8 @@ class Waiver:
 
 def read_waivers(project: Project) -> list[Waiver]:
     path = project.waivers
+    if not path.exists():
+        return []
     waivers = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):

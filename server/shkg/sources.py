@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import namespaces as ns
 from .errors import InputError
@@ -93,8 +93,12 @@ def read_seeds(project: Project, catalogue: rdflib.Graph) -> list[Seed]:
     return seeds
 
 
-def read_links(project: Project, known: set[str]) -> rdflib.Graph:
-    """owl:sameAs links to Wikidata and Chinese labels, from the links table only.
+def read_links(project: Project, known: set[str], concepts: set[str]) -> rdflib.Graph:
+    """Links to Wikidata and Chinese labels, from the links table only.
+
+    An entity is linked with owl:sameAs; a concept (an industry, in a SKOS scheme) with
+    skos:exactMatch, since an industry and a Wikidata item about that field are close enough
+    to join on but not the same resource.
 
     graph/links/entities.tsv maps each row of wikidata.tsv (by its ``entity`` text) to the IRI
     of the graph's entity, or to nothing with a reason.  Every row must be mapped one way or
@@ -125,7 +129,8 @@ def read_links(project: Project, known: set[str]) -> rdflib.Graph:
             raise InputError(f"{map_where}: {row['entity']!r} maps to <{iri}>, which the graph does not define")
         subject = rdflib.URIRef(iri)
         if row["qid"].strip():
-            graph.add((subject, OWL.sameAs, WIKIDATA[row["qid"].strip()]))
+            link = SKOS.exactMatch if iri in concepts else OWL.sameAs
+            graph.add((subject, link, WIKIDATA[row["qid"].strip()]))
         if row["zh"].strip():
             graph.add((subject, RDFS.label, rdflib.Literal(row["zh"].strip(), lang="zh")))
     if mapping:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph
 
@@ -75,16 +76,21 @@ def answer(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
     except ValueError as error:
         raise BadRequest(f"bad request: {error}") from None
 
-    if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean)):
-        media = choose(accept, list(RESULTS_FORMATS))
-        if media is None:
-            raise NotAcceptable(f"query results can be sent as {', '.join(RESULTS_FORMATS)}")
-        body = result.serialize(format=RESULTS_FORMATS[media])
-    else:
-        media = choose(accept, list(GRAPH_FORMATS))
-        if media is None:
-            raise NotAcceptable(f"graph results can be sent as {', '.join(GRAPH_FORMATS)}")
-        body = result.serialize(format=GRAPH_FORMATS[media])
+    # pyoxigraph's results must be dropped on the thread that made them, so no exception may
+    # leave this frame while it still holds one (a traceback would carry it to another thread).
+    offered: dict[str, Any] = (
+        RESULTS_FORMATS if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
+        else GRAPH_FORMATS
+    )
+    media = choose(accept, list(offered))
+    if media is None:
+        del result
+        kind = "query results" if offered is RESULTS_FORMATS else "graph results"
+        raise NotAcceptable(f"{kind} can be sent as {', '.join(offered)}")
+    try:
+        body = result.serialize(format=offered[media])
+    finally:
+        del result
     assert body is not None
     return Answer(body=body, media_type=media)
 
