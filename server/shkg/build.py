@@ -45,9 +45,11 @@ class CheckedProject:
     quotes: int
     defined_in: dict[str, list[str]] = field(default_factory=dict)
 
-    def union(self) -> rdflib.Graph:
+    def union(self, leave_out: tuple[str, ...] = ()) -> rdflib.Graph:
         merged = rdflib.Graph()
         for named in self.graphs:
+            if named.iri in leave_out:
+                continue
             for triple in named.graph:
                 merged.add(triple)
         return merged
@@ -129,8 +131,9 @@ def build(project: Project, log: Log) -> Release:
     """Check, infer, load a new store, write dumps, and publish it as the current release."""
     with build_lock(project.var):
         checked = check_project(project, log)
-        union = checked.union()
-        inferred = entailments(union)
+        # The Wikidata links stay out of inference: owl:sameAs would copy every statement about
+        # a linked entity onto the Wikidata IRI, which adds nothing a federating query needs.
+        inferred = entailments(checked.union(leave_out=(ns.LINKS_GRAPH,)))
         checked.graphs.append(NamedGraph(iri=ns.INFERRED_GRAPH, graph=inferred))
         log(f"inference: {len(inferred)} entailed triples")
 
