@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, quote
 
 import pyoxigraph
@@ -65,7 +65,7 @@ def create_app(served: Served) -> FastAPI:
             queries = form.get("query", [])
             default = form.get("default-graph-uri", []) + params.getlist("default-graph-uri")
             named = form.get("named-graph-uri", []) + params.getlist("named-graph-uri")
-            fmt = (form.get("format") or [params.get("format")])[0]
+            fmt = form["format"][0] if form.get("format") else params.get("format")
         elif content_type == "application/sparql-query":
             try:
                 queries = [body.decode("utf-8")]
@@ -115,7 +115,7 @@ def run(served: Served, request: Request, queries: list[str], default: list[str]
                     headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
 
 
-def raise_update() -> None:
+def raise_update() -> NoReturn:
     raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
 
 

@@ -13,7 +13,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -164,7 +164,7 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     dumps = write_dumps(store, work / "dumps", short_names)
     del store
 
-    created = datetime.now(timezone.utc)
+    created = datetime.now(UTC)
     build_id = checked.input_hash[:16]
     manifest = {
         "build_id": build_id,

@@ -49,7 +49,7 @@ def quotes_in(graph: rdflib.Graph) -> list[Quote]:
                 start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
         if source is None or exact is None or start is None or end is None:
             continue  # the SHACL shapes report incomplete quotes
-        found.append(Quote(str(quote), str(source), str(exact), int(start), int(end)))
+        found.append(Quote(str(quote), str(source), str(exact), int(str(start)), int(str(end))))
     return sorted(found, key=lambda q: (q.article, q.start, q.iri))
 
 

@@ -17,6 +17,7 @@ from .errors import InputError
 from .project import Project
 from .sentences import Sentence, is_numeric, sentences
 
+
 @dataclass(frozen=True)
 class Waiver:
     seed: str
@@ -86,9 +87,9 @@ def coverage_report(project: Project) -> CoverageReport:
     spans: dict[str, list[tuple[int, int, str]]] = {}
     prov = rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
     for quote in quotes_in(union):
-        facts = sorted(str(f).rsplit("/", 2)[-2] + ":" + str(f).rsplit("/", 1)[-1]
-                       for f in union.subjects(prov, rdflib.URIRef(quote.iri)))
-        for fact in facts or [quote.iri]:
+        citing = sorted(str(f).rsplit("/", 2)[-2] + ":" + str(f).rsplit("/", 1)[-1]
+                        for f in union.subjects(prov, rdflib.URIRef(quote.iri)))
+        for fact in citing or [quote.iri]:
             spans.setdefault(quote.article, []).append((quote.start, quote.end, fact))
     waivers = read_waivers(project)
     used: set[Waiver] = set()

@@ -9,7 +9,7 @@ schema:Place) under noise.
 
 from __future__ import annotations
 
-import owlrl
+import owlrl  # type: ignore[import-untyped]
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 

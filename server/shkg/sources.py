@@ -58,7 +58,7 @@ def parse_turtle(path: Path, project: Project, into: rdflib.Graph | None = None)
     graph = into if into is not None else rdflib.Graph()
     try:
         graph.parse(data=data, format="turtle", publicID=ns.BASE)
-    except Exception as error:  # rdflib raises several unrelated types for bad input
+    except Exception as error:  # noqa: BLE001 -- rdflib raises several unrelated types for bad input
         raise InputError(f"{where}: Turtle error: {error}") from None
     return graph
 
