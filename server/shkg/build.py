@@ -206,4 +206,4 @@ def _where(node: str, checked: CheckedProject) -> str:
 def _report(title: str, problems: list[Problem], checked: CheckedProject) -> str:
     shown = problems[:50]
     more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-    return f"{len(problems)} {title}:\n" + "\n".join(f"  {p}" for p in shown) + more
+    return f"{title} ({len(problems)}):\n" + "\n".join(f"  {p}" for p in shown) + more
