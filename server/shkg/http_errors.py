@@ -1,4 +1,8 @@
-"""Errors a client can cause, each with its HTTP status; one mapper turns them into responses."""
+"""Errors a client can cause, or that the service reports, each with its HTTP status.
+
+One mapper in the app turns them into the one error body.  A server fault is never one of
+these: it stays an exception and becomes a 500 without details.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from __future__ import annotations
 class ClientError(Exception):
     status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after
 
 
 class BadRequest(ClientError):
@@ -31,5 +36,21 @@ class NotAcceptable(ClientError):
     status = 406
 
 
+class PayloadTooLarge(ClientError):
+    status = 413
+
+
 class UnsupportedMediaType(ClientError):
     status = 415
+
+
+class TooManyRequests(ClientError):
+    """A client went over its rate limit; ``retry_after`` says when to come back (seconds)."""
+
+    status = 429
+
+
+class ServiceUnavailable(ClientError):
+    """The query ran out of time, or no worker was free in time; ``retry_after`` may be set."""
+
+    status = 503
