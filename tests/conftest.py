@@ -56,12 +56,12 @@ def free_port() -> int:
 class ServerProcess:
     """`shkg serve` in a child process on 127.0.0.1, stopped by process id."""
 
-    def __init__(self, root: Path, var: Path) -> None:
+    def __init__(self, root: Path, var: Path, *options: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shkg.cli", "serve", "--root", str(root), "--var", str(var),
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--log-level", "warning", "--access-log", "off", *options],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ},
         )
         deadline = time.monotonic() + 30

@@ -1,130 +1,149 @@
-"""The HTTP layer: a thin FastAPI adapter over :mod:`shkg.sparql` and a read-only store."""
+"""The web application: one FastAPI app per server process over one read-only release."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from typing import Any, NoReturn
-from urllib.parse import parse_qs, quote
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
 
-import pyoxigraph
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
-from .http_errors import BadRequest, ClientError, Forbidden, MethodNotAllowed, UnsupportedMediaType
+from .caching import ResultCache
+from .http_errors import ClientError
+from .metrics import Metrics
 from .negotiation import parse_accept
-from .sparql import QueryRequest, answer
+from .project import Project
+from .protocol import Service, router
+from .ratelimit import RateLimiter
+from .release import Release, current_release
+from .settings import Settings
+from .sparql import Answer, Limits
+from .workers import QueryPool
 
-MAX_BODY_BYTES = 1_000_000
+def create_app(settings: Settings, release: Release) -> FastAPI:
+    """The app serving ``release``; its query workers start and stop with the app."""
+    pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
+                     limits=Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes))
+    service = Service(
+        settings=settings, manifest=release.manifest, store=release.open_store(), pool=pool,
+        cache=ResultCache[Answer](settings.cache_bytes),
+        limiter=RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        metrics=Metrics(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="Shanghai Industry Knowledge Graph", version=__version__, lifespan=lifespan,
+                  description="Read-only SPARQL 1.1 endpoint over a knowledge graph of Shanghai's "
+                              "industrial policy, every figure traced to its source sentence.")
+    app.state.service = service
+    app.include_router(router(service))
+    _add_operational_routes(app, service)
+    _add_error_handlers(app, service)
+    _add_middleware(app, service)
+    return app
 
 
-@dataclass(frozen=True)
-class Served:
-    """What the app serves: an open store and the manifest of the release it belongs to."""
+def app_from_environment() -> FastAPI:
+    """The app for uvicorn's ``--factory`` mode: settings from SHKG_* variables."""
+    settings = Settings.from_sources()
+    project = Project.locate(settings.root, settings.var)
+    return create_app(settings, current_release(project.var))
 
-    store: pyoxigraph.Store
-    manifest: dict[str, Any]
 
-
-def create_app(served: Served) -> FastAPI:
-    app = FastAPI(title="Shanghai Industry Knowledge Graph", version=__version__,
-                  description="SPARQL endpoint over a knowledge graph of Shanghai's industrial policy.")
-
-    @app.exception_handler(ClientError)
-    def client_error(request: Request, error: ClientError) -> Response:
-        return error_response(request, error.status, error.message)
-
-    @app.get("/sparql", summary="SPARQL query (GET)")
-    def sparql_get(request: Request) -> Response:
-        params = request.query_params
-        if "update" in params:
-            raise_update()
-        queries = params.getlist("query")
-        if not queries:
-            raise BadRequest("missing `query` parameter (this endpoint's service description "
-                             "is not available yet)")
-        return run(served, request, queries, params.getlist("default-graph-uri"),
-                   params.getlist("named-graph-uri"), params.get("format"))
-
-    @app.post("/sparql", summary="SPARQL query (POST form or application/sparql-query)")
-    async def sparql_post(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return error_response(request, 413, f"request body over {MAX_BODY_BYTES} bytes")
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        params = request.query_params
-        if content_type == "application/x-www-form-urlencoded":
-            try:
-                form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-            except UnicodeDecodeError:
-                raise BadRequest("request body is not UTF-8") from None
-            if "update" in form:
-                raise_update()
-            queries = form.get("query", [])
-            default = form.get("default-graph-uri", []) + params.getlist("default-graph-uri")
-            named = form.get("named-graph-uri", []) + params.getlist("named-graph-uri")
-            fmt = form["format"][0] if form.get("format") else params.get("format")
-        elif content_type == "application/sparql-query":
-            try:
-                queries = [body.decode("utf-8")]
-            except UnicodeDecodeError:
-                raise BadRequest("query is not UTF-8") from None
-            default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-            fmt = params.get("format")
-        elif content_type == "application/sparql-update":
-            raise_update()
-        else:
-            raise UnsupportedMediaType(
-                "POST a query as application/x-www-form-urlencoded or application/sparql-query"
-            )
-        return await run_in_threadpool(run, served, request, queries, default, named, fmt)
-
-    @app.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
-    def sparql_other(request: Request) -> Response:
-        raise MethodNotAllowed(f"{request.method} is not allowed: the endpoint is read-only")
-
-    @app.get("/healthz", summary="Liveness and the build being served")
+def _add_operational_routes(app: FastAPI, service: Service) -> None:
+    @app.get("/healthz", summary="Liveness, and the build being served")
     def healthz() -> dict[str, Any]:
-        return {"ok": True, "build_id": served.manifest["build_id"], "quads": served.manifest["quads"]}
+        return {"ok": True, "build_id": service.build_id, "quads": service.manifest["quads"]}
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    def metrics() -> Response:
+        service.metrics.busy_workers.set(service.pool.busy)
+        return Response(service.metrics.exposition(),
+                        media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
-        example = "SELECT ?cluster ?label WHERE { ?cluster a <https://w3id.org/shkg/ontology#IndustrialCluster> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+        example = ("SELECT ?cluster ?label WHERE { ?cluster a <https://w3id.org/shkg/ontology#IndustrialCluster> ; "
+                   "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
         return (
             "<!doctype html><html lang=en><meta charset=utf-8><title>Shanghai Industry Knowledge Graph</title>"
             "<h1>Shanghai Industry Knowledge Graph</h1>"
-            f"<p>Build {html.escape(served.manifest['build_id'])}, {served.manifest['quads']} quads.</p>"
+            f"<p>Build {html.escape(service.build_id)}, {service.manifest['quads']} quads.</p>"
             "<p>SPARQL endpoint: <code>/sparql</code>. Example: "
             f"<a href=\"/sparql?query={html.escape(quote(example, safe=''))}&amp;format=json\">all clusters</a>.</p>"
         )
 
-    return app
+
+def _add_error_handlers(app: FastAPI, service: Service) -> None:
+    @app.exception_handler(ClientError)
+    def client_error(request: Request, error: ClientError) -> Response:
+        if error.status == 503 and "cancelled" in error.message:
+            service.metrics.timeouts.inc()
+        elif error.status in (413, 429):
+            service.metrics.rejections.labels(str(error.status)).inc()
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        return error_response(request, error.status, error.message, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return error_response(request, error.status_code, str(error.detail), dict(error.headers or {}))
+
+    @app.exception_handler(Exception)
+    def server_error(request: Request, error: Exception) -> Response:
+        logging.getLogger("shkg").exception("internal error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal server error")
 
 
-def run(served: Served, request: Request, queries: list[str], default: list[str],
-        named: list[str], fmt: str | None) -> Response:
-    if len(queries) != 1:
-        raise BadRequest(f"exactly one `query` parameter is required, got {len(queries)}")
-    result = answer(served.store, QueryRequest(
-        query=queries[0], default_graphs=tuple(default), named_graphs=tuple(named),
-        accept=request.headers.get("accept"), format=fmt,
-    ))
-    return Response(content=result.body, media_type=result.media_type,
-                    headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+def _add_middleware(app: FastAPI, service: Service) -> None:
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        route = request.url.path if request.url.path in _ROUTES else "other"
+        service.metrics.requests.labels(route, str(response.status_code)).inc()
+        service.metrics.latency.labels(route).observe(elapsed)
+        if service.settings.access_log:
+            print(json.dumps({
+                "time": round(time.time(), 3), "client": request.client.host if request.client else None,
+                "method": request.method, "path": request.url.path, "status": response.status_code,
+                "ms": round(elapsed * 1000, 2), "bytes": response.headers.get("content-length"),
+                "build": service.build_id,
+            }), file=sys.stderr, flush=True)
+        return response
+
+    # Reads are open to any origin; there are no credentials to protect.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
+                       allow_headers=["*"], expose_headers=["ETag", "SHKG-Truncated", "Retry-After"],
+                       allow_credentials=False)
 
 
-def raise_update() -> NoReturn:
-    raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+_ROUTES = {"/", "/sparql", "/store", "/healthz", "/metrics"}
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
     """The one error body: JSON for clients that take JSON, plain text for the rest."""
     if wants_json(request.headers.get("accept")):
-        return JSONResponse({"ok": False, "status": status, "error": message}, status_code=status)
-    return PlainTextResponse(message + "\n", status_code=status)
-
+        return JSONResponse({"ok": False, "status": status, "error": message}, status_code=status,
+                            headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
 def wants_json(accept: str | None) -> bool:

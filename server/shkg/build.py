@@ -158,7 +158,8 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     store.flush()
     store.optimize()
     quads = len(store)
-    log(f"store: {quads} quads in {len(counts)} named graphs")
+    triples = _distinct_triples(store)
+    log(f"store: {quads} quads in {len(counts)} named graphs, {triples} distinct triples")
 
     short_names = {iri.removeprefix(ns.GRAPH): iri for iri in counts}
     dumps = write_dumps(store, work / "dumps", short_names)
@@ -172,6 +173,7 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
         "created": created.isoformat(timespec="seconds"),
         "software_version": __version__,
         "quads": quads,
+        "triples": triples,
         "graphs": counts,
         "quotes": checked.quotes,
         "seeds": {seed.key: seed.path.name for seed in checked.seeds},
@@ -182,6 +184,16 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id}"
     release = publish(work, name, project.var)
     return release
+
+
+def _distinct_triples(store: pyoxigraph.Store) -> int:
+    """Triples in the union of the named graphs (the endpoint's default graph), each once."""
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                         use_default_graph_as_union=True)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    count = next(iter(result))["n"]
+    assert isinstance(count, pyoxigraph.Literal)
+    return int(count.value)
 
 
 def _input_hash(project: Project) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,10 +12,7 @@ from . import __version__
 from .errors import ShkgError
 from .http_errors import ClientError
 from .project import Project
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-
+from .settings import SETTING_NAMES, add_options
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -59,13 +57,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import Served, create_app
     from .release import current_release
+    from .settings import Settings
 
-    release = current_release(_project(args).var)
-    served = Served(store=release.open_store(), manifest=release.manifest)
-    _log(f"serving release {release.path.name} on http://{args.host}:{args.port}/sparql")
-    uvicorn.run(create_app(served), host=args.host, port=args.port, log_level=args.log_level)
+    settings = Settings.from_sources(vars(args))
+    project = _project(args)
+    release = current_release(project.var)  # fail here, with a clear message, if none
+    # Server processes read their settings from the environment (uvicorn may start several).
+    os.environ.update(settings.to_environ())
+    os.environ.update({"SHKG_ROOT": str(project.root), "SHKG_VAR": str(project.var)})
+    _log(f"serving release {release.path.name} on http://{settings.host}:{settings.port}/sparql")
+    uvicorn.run("shkg.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level=args.log_level, access_log=False)
     return 0
 
 
@@ -111,8 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     serve = commands.add_parser("serve", parents=[common], help="serve the current release over HTTP")
-    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    add_options(serve, tuple(name for name in SETTING_NAMES if name not in ("root", "var")))
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
 

@@ -27,3 +27,7 @@ class BuildLocked(ShkgError):
 
 class NoRelease(ShkgError):
     """No build has been published yet."""
+
+
+class SettingError(ShkgError, ValueError):
+    """A setting's value (option or environment variable) cannot be read."""

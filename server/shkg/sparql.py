@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyoxigraph
 
 from . import namespaces as ns
-from .http_errors import BadRequest, Forbidden, NotAcceptable
+from .http_errors import BadRequest, ClientError, Forbidden, NotAcceptable
 from .negotiation import choose
+from .results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
+from .results import write_solutions, write_triples
 
 # Offered formats, our preferred first (the default for */* or no Accept).
 RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
@@ -48,15 +50,33 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class Answer:
+    """A serialised result.
+
+    ``truncated`` is True when ``Limits`` cut the result (the app says so in a header; the
+    SPARQL JSON body also carries a ``truncated`` member, see :mod:`shkg.results`).  ``rows``
+    counts the solutions or triples in the body; None for ASK.
+    """
+
     body: bytes
     media_type: str
+    truncated: bool = False
+    rows: int | None = None
 
 
-def answer(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
+class QueryFailed(RuntimeError):
+    """A query that was accepted failed while it ran or was written: a server fault."""
+
+
+Result: TypeAlias = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+DEFAULT_LIMITS = Limits()
+
+
+def answer(store: pyoxigraph.Store, request: QueryRequest, limits: Limits = DEFAULT_LIMITS) -> Answer:
     """Evaluate a read-only query; the default graph is the union of the named graphs.
 
     ``default_graphs`` / ``named_graphs`` (the protocol's default-graph-uri and
-    named-graph-uri) replace the dataset the query would otherwise see.
+    named-graph-uri) replace the dataset the query would otherwise see.  SELECT, CONSTRUCT
+    and DESCRIBE results are cut to ``limits`` and then marked ``truncated``.
     """
     accept = FORMAT_NAMES.get(request.format.lower(), request.format) if request.format else request.accept
     options: dict[str, object] = {"base_iri": QUERY_BASE}
@@ -78,6 +98,9 @@ def answer(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
 
     # pyoxigraph's results must be dropped on the thread that made them, so no exception may
     # leave this frame while it still holds one (a traceback would carry it to another thread).
+    # The writers below hold it in their own frames, so their exceptions are caught here and
+    # replaced, outside the handler, by fresh ones with no traceback or context: by then the
+    # caught exception and the frames it referenced are gone, and `del result` drops the last.
     offered: dict[str, Any] = (
         RESULTS_FORMATS if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
         else GRAPH_FORMATS
@@ -87,12 +110,28 @@ def answer(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
         del result
         kind = "query results" if offered is RESULTS_FORMATS else "graph results"
         raise NotAcceptable(f"{kind} can be sent as {', '.join(offered)}")
+    failure: Exception
     try:
-        body = result.serialize(format=offered[media])
+        return _serialise(result, media, offered[media], limits)
+    except ClientError as error:
+        failure = type(error)(error.message, error.retry_after)
+    except Exception as error:  # noqa: BLE001 - any failure, replaced by one without a traceback
+        failure = QueryFailed(f"query failed while running: {error}")
     finally:
         del result
-    assert body is not None
-    return Answer(body=body, media_type=media)
+    raise failure
+
+
+def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        body = result.serialize(format=form)
+        assert body is not None
+        return Answer(body=body, media_type=media)
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        written = write_solutions(form, [v.value for v in result.variables], result, limits)
+    else:
+        written = write_triples(form, result, limits)
+    return Answer(body=written.body, media_type=media, truncated=written.truncated, rows=written.rows)
 
 
 def _looks_like_update(query: str) -> bool:

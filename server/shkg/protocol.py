@@ -1,0 +1,279 @@
+"""The SPARQL 1.1 Protocol and the read-only Graph Store Protocol, as FastAPI routes.
+
+The routes only read the request and shape the response; everything else is a plain function
+or object of its own: :mod:`shkg.lexer` and :mod:`shkg.federation` vet the query,
+:mod:`shkg.caching` answers repeats, :mod:`shkg.ratelimit` admits the client, and a
+:class:`~shkg.workers.QueryPool` runs the query where it can be killed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+import pyoxigraph
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from . import namespaces as ns
+from .caching import ResultCache, etag, matches
+from .description import service_description
+from .federation import check_federation
+from .http_errors import (
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from .lexer import is_update
+from .metrics import Metrics
+from .negotiation import choose
+from .ratelimit import RateLimiter
+from .settings import Settings
+from .sparql import FORMAT_NAMES, GRAPH_FORMATS, Answer, QueryRequest
+from .workers import QueryPool
+
+# Graph formats for the service description and Graph Store GETs; quads formats for the
+# whole dataset.
+RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(GRAPH_FORMATS)
+QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+    "application/trig": pyoxigraph.RdfFormat.TRIG,
+}
+FORMAT_NAMES_RDF = {**FORMAT_NAMES, "nquads": "application/n-quads", "trig": "application/trig"}
+
+
+@dataclass
+class Service:
+    """Everything a request needs, built once per server process by :func:`shkg.app.create_app`."""
+
+    settings: Settings
+    manifest: dict[str, Any]
+    store: pyoxigraph.Store
+    pool: QueryPool
+    cache: ResultCache[Answer]
+    limiter: RateLimiter
+    metrics: Metrics
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest["build_id"])
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The protocol parameters of one request, whatever way they came."""
+
+    queries: list[str]
+    updates: list[str]
+    default_graphs: list[str]
+    named_graphs: list[str]
+    format: str | None
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/sparql", summary="SPARQL query by GET, or the service description")
+    def sparql_get(request: Request) -> Response:
+        raw = request.scope.get("query_string", b"")
+        if len(raw) > service.settings.max_query_bytes * 3 + 4096:
+            raise PayloadTooLarge(f"query string over {service.settings.max_query_bytes} bytes")
+        operation = _operation(_decode_form(raw, "query string"))
+        if not operation.queries and not operation.updates:
+            return _description(service, request, operation.format)
+        return _answer(service, request, operation)
+
+    @routes.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)")
+    async def sparql_post(request: Request) -> Response:
+        body = await _read_body(service, request)
+        media, charset = _content_type(request)
+        from_url = _decode_form(request.scope.get("query_string", b""), "query string")
+        if media == "application/x-www-form-urlencoded":
+            operation = _operation({**from_url, **_decode_form(body, "request body")})
+        elif media == "application/sparql-query":
+            _check_charset(charset)
+            operation = _operation({**from_url, "query": [_utf8(body, "query")]})
+        elif media == "application/sparql-update":
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        else:
+            raise UnsupportedMediaType(
+                "POST a query as application/x-www-form-urlencoded or application/sparql-query")
+        return await run_in_threadpool(_answer, service, request, operation)
+
+    @routes.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+    def sparql_other(request: Request) -> Response:
+        raise MethodNotAllowed(f"{request.method} is not allowed on /sparql: use GET or POST")
+
+    @routes.get("/store", summary="Graph Store Protocol (read-only)")
+    def store_get(request: Request) -> Response:
+        params = _decode_form(request.scope.get("query_string", b""), "query string")
+        graphs = params.get("graph", [])
+        fmt = _first(params.get("format"))
+        if len(graphs) > 1 or (graphs and "default" in params):
+            raise BadRequest("give one `graph` parameter, or `default`, or neither (the whole dataset)")
+        return _graph_store(service, request, graphs[0] if graphs else None, "default" in params, fmt)
+
+    @routes.api_route("/store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
+    def store_write(request: Request) -> Response:
+        raise Forbidden("the graph store is read-only: writes are refused")
+
+    # HEAD answers as GET does, without a body (Starlette drops it); kept out of the OpenAPI
+    # document, which would otherwise list each operation twice.
+    routes.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
+    routes.add_api_route("/store", store_get, methods=["HEAD"], include_in_schema=False)
+    return routes
+
+
+def _answer(service: Service, request: Request, operation: Operation) -> Response:
+    settings = service.settings
+    if operation.updates or any(is_update(q) for q in operation.queries):
+        service.metrics.rejections.labels("update").inc()
+        raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+    if len(operation.queries) != 1:
+        raise BadRequest(f"exactly one `query` parameter is required, got {len(operation.queries)}")
+    query = operation.queries[0]
+    if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
+        raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
+    try:
+        check_federation(query, settings.federation_allowlist)
+    except Forbidden:
+        service.metrics.rejections.labels("federation").inc()
+        raise
+
+    accept = request.headers.get("accept")
+    tag = etag(service.build_id, "query", query, operation.default_graphs, operation.named_graphs,
+               accept, operation.format)
+    headers = _cache_headers(service, tag)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    answer = service.cache.get(tag)
+    service.metrics.cache.labels("hit" if answer else "miss").inc()
+    if answer is None:
+        client = request.client.host if request.client else "unknown"
+        with service.limiter.admit(client):
+            answer = service.pool.run(QueryRequest(
+                query=query, default_graphs=tuple(operation.default_graphs),
+                named_graphs=tuple(operation.named_graphs), accept=accept, format=operation.format))
+        service.cache.put(tag, answer, len(answer.body))
+    if answer.truncated:
+        headers["SHKG-Truncated"] = (f"max-rows={settings.max_rows}, "
+                                     f"max-result-bytes={settings.max_result_bytes}")
+    return Response(content=answer.body, media_type=answer.media_type, headers=headers)
+
+
+def _description(service: Service, request: Request, fmt: str | None) -> Response:
+    media = _negotiate(request, fmt, RDF_FORMATS)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    tag = etag(service.build_id, "description", endpoint, media)
+    headers = _cache_headers(service, tag)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
+    data = graph.serialize(format="nt", encoding="utf-8")
+    triples = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    body = pyoxigraph.serialize(triples, format=RDF_FORMATS[media],
+                                prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG})
+    return Response(content=body, media_type=media, headers=headers)
+
+
+def _graph_store(service: Service, request: Request, graph: str | None, default: bool,
+                 fmt: str | None) -> Response:
+    whole = graph is None and not default
+    offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
+    media = _negotiate(request, fmt, offered)
+    tag = etag(service.build_id, "store", graph, "default" if default else "", media)
+    headers = _cache_headers(service, tag)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    store = service.store
+    if graph is not None:
+        if not store.contains_named_graph(pyoxigraph.NamedNode(graph)):
+            raise NotFound(f"no graph <{graph}> in this dataset")
+        body = store.dump(format=offered[media], from_graph=pyoxigraph.NamedNode(graph))
+    elif default or media in RDF_FORMATS:
+        # The default graph is the union of the named graphs, as for queries.
+        union = store.quads_for_pattern(None, None, None, None)
+        body = pyoxigraph.serialize(
+            sorted({quad.triple for quad in union}, key=str), format=offered[media])
+    else:
+        body = store.dump(format=offered[media])
+    return Response(content=body, media_type=media, headers=headers)
+
+
+def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
+    accept = FORMAT_NAMES_RDF.get(fmt.lower(), fmt) if fmt else request.headers.get("accept")
+    media = choose(accept, list(offered))
+    if media is None:
+        raise NotAcceptable(f"available as {', '.join(offered)}")
+    return media
+
+
+def _cache_headers(service: Service, tag: str) -> dict[str, str]:
+    return {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+            "Vary": "Accept"}
+
+
+def _operation(params: dict[str, list[str]]) -> Operation:
+    return Operation(
+        queries=params.get("query", []), updates=params.get("update", []),
+        default_graphs=params.get("default-graph-uri", []),
+        named_graphs=params.get("named-graph-uri", []),
+        format=_first(params.get("format")),
+    )
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
+    """Parse URL-encoded parameters strictly as UTF-8 (Starlette would replace bad bytes)."""
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest(f"{what} is not valid UTF-8") from None
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"{what} is not valid UTF-8 (byte {error.start})") from None
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    header = request.headers.get("content-type", "")
+    media, *parameters = [part.strip() for part in header.split(";")]
+    charset = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _check_charset(charset: str | None) -> None:
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not supported: send UTF-8")
+
+
+async def _read_body(service: Service, request: Request) -> bytes:
+    limit = service.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body over {limit} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+

@@ -1,0 +1,248 @@
+"""The query pool: answers from many threads, kills runaway queries, survives killed workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from shkg.http_errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
+from shkg.release import Release
+from shkg.sparql import Answer, Limits, QueryRequest, answer
+from shkg.workers import QueryPool, WorkerFault
+
+RUNAWAY = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+COUNT = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", format="json")
+CLUSTERS = QueryRequest(
+    query="SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> } ORDER BY ?c",
+    format="csv")
+REQUESTS = [
+    COUNT, CLUSTERS,
+    QueryRequest(query="ASK { ?s ?p ?o }", accept="application/sparql-results+xml"),
+    QueryRequest(query="CONSTRUCT WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }",
+                 accept="application/n-triples"),
+    QueryRequest(query="SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 500", format="tsv"),
+]
+# Generous bounds: these only catch a pool that hangs, not a slow machine.
+PROMPTLY = 10.0
+
+
+@pytest.fixture(scope="module")
+def store(release: Release) -> pyoxigraph.Store:
+    return release.open_store()
+
+
+@pytest.fixture
+def make_pool(release: Release) -> Iterator[Callable[..., QueryPool]]:
+    """Pools over the session's release, all closed at the end of the test."""
+    pools: list[QueryPool] = []
+
+    def make(size: int = 2, timeout: float = 30.0, limits: Limits | None = None) -> QueryPool:
+        pools.append(QueryPool(release.store_path, size=size, timeout=timeout, limits=limits or Limits()))
+        return pools[-1]
+
+    yield make
+    for pool in pools:
+        pool.close()
+
+
+def gone(pid: int) -> bool:
+    """Whether a process has exited and been reaped (a zombie still has its /proc entry)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def dead(pid: int) -> bool:
+    """Whether a process has exited, reaped or not."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def children() -> set[int]:
+    """Live child processes of this one, except multiprocessing's resource tracker.
+
+    The spawn method starts that tracker once per process and shares it with every user of
+    multiprocessing; it ends with this process, not with a pool.
+    """
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"resource_tracker" not in command:
+            found.add(int(entry.name))
+    return found
+
+
+def run_in_thread(pool: QueryPool, request: QueryRequest, timeout: float) -> tuple[threading.Thread, list[object]]:
+    outcome: list[object] = []
+
+    def target() -> None:
+        try:
+            outcome.append(pool.run(request, timeout=timeout))
+        except Exception as error:  # noqa: BLE001 - the test looks at it
+            outcome.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, outcome
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = PROMPTLY) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_answers_from_eight_threads(make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=2)
+    expected = {request: answer(store, request) for request in REQUESTS}
+    work = REQUESTS * 16
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        answers = list(threads.map(pool.run, work))
+    for request, got in zip(work, answers):
+        assert got == expected[request]
+    assert pool.busy == 0 and pool.timeouts == 0 and pool.respawns == 0
+
+
+def test_runaway_query_is_killed_and_its_worker_replaced(make_pool: Callable[..., QueryPool],
+                                                         store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=2, timeout=1.0)
+    before = set(pool.pids)
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable, match="longer than 1 s and was cancelled") as caught:
+        pool.run(RUNAWAY)
+    assert time.monotonic() - started < PROMPTLY
+    assert caught.value.retry_after is not None
+    killed = before - set(pool.pids)
+    assert len(killed) == 1 and gone(killed.pop())
+    assert len(pool.pids) == 2
+    assert pool.timeouts == 1 and pool.respawns == 1 and pool.busy == 0
+    for _ in range(4):  # both the survivor and the replacement answer
+        assert pool.run(COUNT) == answer(store, COUNT)
+
+
+def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., QueryPool],
+                                                     store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=2, timeout=30.0)
+    first, first_outcome = run_in_thread(pool, RUNAWAY, timeout=4.0)
+    wait_for(lambda: pool.busy == 1)
+    started = time.monotonic()
+    assert pool.run(CLUSTERS) == answer(store, CLUSTERS)
+    assert time.monotonic() - started < PROMPTLY
+    # Both workers busy: a query that cannot wait long gets 503 at once.
+    second, second_outcome = run_in_thread(pool, RUNAWAY, timeout=4.0)
+    wait_for(lambda: pool.busy == 2)
+    with pytest.raises(ServiceUnavailable, match="all query workers are busy") as caught:
+        pool.run(COUNT, timeout=0.2)
+    assert caught.value.retry_after == 1
+    for thread, outcome in ((first, first_outcome), (second, second_outcome)):
+        thread.join()
+        assert isinstance(outcome[0], ServiceUnavailable) and "cancelled" in outcome[0].message
+    assert pool.timeouts == 2 and pool.respawns == 2
+    assert pool.run(COUNT) == answer(store, COUNT)
+
+
+def test_worker_killed_while_idle_is_replaced(make_pool: Callable[..., QueryPool],
+                                             store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=2)
+    victim = pool.pids[0]
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: dead(victim))
+    for _ in range(4):  # takes both workers at least once: no query sees the dead one
+        assert pool.run(COUNT) == answer(store, COUNT)
+    assert victim not in pool.pids and gone(victim)
+    assert pool.respawns == 1 and pool.timeouts == 0 and len(pool.pids) == 2
+
+
+def test_worker_killed_during_a_query_fails_only_that_query(make_pool: Callable[..., QueryPool],
+                                                            store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=1)
+    (victim,) = pool.pids
+    thread, outcome = run_in_thread(pool, RUNAWAY, timeout=30.0)
+    wait_for(lambda: pool.busy == 1)
+    time.sleep(0.1)  # let the worker start on the query
+    os.kill(victim, signal.SIGKILL)
+    thread.join(PROMPTLY)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], ServiceUnavailable) and "stopped unexpectedly" in outcome[0].message
+    assert gone(victim) and victim not in pool.pids
+    assert pool.respawns == 1 and pool.timeouts == 0
+    assert pool.run(COUNT) == answer(store, COUNT)
+
+
+def test_client_errors_come_through_the_pool(make_pool: Callable[..., QueryPool]) -> None:
+    pool = make_pool(size=1)
+    with pytest.raises(BadRequest, match="malformed query"):
+        pool.run(QueryRequest(query="SELECT * WHERE { ?s ?p }"))
+    with pytest.raises(Forbidden):
+        pool.run(QueryRequest(query="INSERT DATA { <urn:a> <urn:b> <urn:c> }"))
+    with pytest.raises(NotAcceptable):
+        pool.run(QueryRequest(query="ASK {}", accept="image/png"))
+    assert pool.respawns == 0  # the worker stays
+
+
+def test_limits_apply_in_the_workers(make_pool: Callable[..., QueryPool]) -> None:
+    pool = make_pool(size=1, limits=Limits(max_rows=3))
+    got = pool.run(CLUSTERS)
+    assert isinstance(got, Answer) and got.truncated and got.rows == 3
+    assert got.body.count(b"\r\n") == 4
+
+
+def test_close_leaves_no_child_processes(release: Release) -> None:
+    before = children()
+    pool = QueryPool(release.store_path, size=2, timeout=30.0, limits=Limits())
+    pids = pool.pids
+    assert set(pids) <= children()
+    pool.run(COUNT)
+    thread, outcome = run_in_thread(pool, RUNAWAY, timeout=30.0)
+    wait_for(lambda: pool.busy == 1)
+    pool.close()
+    thread.join(PROMPTLY)
+    assert isinstance(outcome[0], ServiceUnavailable) and "shutting down" in outcome[0].message
+    assert all(gone(pid) for pid in pids)
+    assert children() <= before
+    pool.close()  # idempotent
+    with pytest.raises(ServiceUnavailable, match="shutting down"):
+        pool.run(COUNT)
+
+
+def test_context_manager_closes(release: Release) -> None:
+    with QueryPool(release.store_path, size=1, timeout=30.0, limits=Limits()) as pool:
+        pids = pool.pids
+        pool.run(COUNT)
+    assert all(gone(pid) for pid in pids)
+
+
+def test_a_store_that_cannot_open_fails_the_start(tmp_path: Path) -> None:
+    before = children()
+    with pytest.raises(WorkerFault, match="could not start"):
+        QueryPool(tmp_path / "no-store", size=2, timeout=30.0, limits=Limits())
+    assert children() <= before
+
+
+def test_in_process_mode(release: Release, store: pyoxigraph.Store) -> None:
+    before = children()
+    with QueryPool(release.store_path, size=0, timeout=1.0, limits=Limits(max_rows=2)) as pool:
+        assert pool.pids == ()
+        assert children() == before
+        got = pool.run(CLUSTERS)
+        assert got == answer(store, CLUSTERS, Limits(max_rows=2)) and got.truncated
+        with pytest.raises(BadRequest):
+            pool.run(QueryRequest(query="SELEC"))
+        assert pool.busy == 0
+    with pytest.raises(ServiceUnavailable):
+        pool.run(COUNT)
