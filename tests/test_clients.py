@@ -84,3 +84,14 @@ def test_runaway_query_is_cancelled_and_others_keep_answering(guarded_server: Se
     assert "shkg_query_timeouts_total 1.0" in metrics
     # The pool replaced the killed worker: the next query still answers.
     assert httpx.get(guarded_server.url + "/sparql", params={"query": LINGANG + " # after"}).status_code == 200
+
+
+def test_two_server_processes_share_one_store(release: Release) -> None:
+    process = ServerProcess(ROOT, release.path.parents[1], "--workers", "2", "--query-workers", "1")
+    try:
+        with httpx.Client() as client:
+            answers = {client.get(process.url + "/sparql", params={"query": LINGANG + f" # {n}"}).json()[
+                "results"]["bindings"][0]["cluster"]["value"] for n in range(20)}
+        assert answers == {LARGE_AIRCRAFT}
+    finally:
+        process.stop()

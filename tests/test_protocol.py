@@ -159,7 +159,7 @@ def test_get_query_accept_implicit_priority(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/ld+json",
-                                   "application/rdf+xml"])
+                                   "application/rdf+xml", "application/n-quads", "application/trig"])
 def test_construct_formats(client: TestClient, media: str) -> None:
     query = "CONSTRUCT WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
     response = client.get("/sparql", params={"query": query}, headers={"accept": media})

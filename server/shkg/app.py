@@ -30,6 +30,7 @@ from .settings import Settings
 from .sparql import Answer, Limits
 from .workers import QueryPool
 
+
 def create_app(settings: Settings, release: Release) -> FastAPI:
     """The app serving ``release``; its query workers start and stop with the app."""
     pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,

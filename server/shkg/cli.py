@@ -14,6 +14,7 @@ from .http_errors import ClientError
 from .project import Project
 from .settings import SETTING_NAMES, add_options
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -74,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from .release import current_release
-    from .sparql import QueryRequest, answer
+    from .sparql import Limits, QueryRequest, answer
 
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
     if not text:
@@ -82,7 +83,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     release = current_release(_project(args).var)
     # Without --format: tab-separated rows for SELECT and ASK, Turtle for graphs.
     accept = None if args.format else "text/tab-separated-values, text/turtle"
-    result = answer(release.open_store(), QueryRequest(query=text, format=args.format, accept=accept))
+    # A local user asked for this query: no row or size limits.
+    result = answer(release.open_store(), QueryRequest(query=text, format=args.format, accept=accept),
+                    Limits(max_rows=None, max_bytes=None))
     sys.stdout.buffer.write(result.body)
     if not result.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")

@@ -35,17 +35,16 @@ from .metrics import Metrics
 from .negotiation import choose
 from .ratelimit import RateLimiter
 from .settings import Settings
-from .sparql import FORMAT_NAMES, GRAPH_FORMATS, Answer, QueryRequest
+from .sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
 from .workers import QueryPool
 
 # Graph formats for the service description and Graph Store GETs; quads formats for the
 # whole dataset.
-RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(GRAPH_FORMATS)
+RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(TRIPLE_FORMATS)
 QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
     "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
     "application/trig": pyoxigraph.RdfFormat.TRIG,
 }
-FORMAT_NAMES_RDF = {**FORMAT_NAMES, "nquads": "application/n-quads", "trig": "application/trig"}
 
 
 @dataclass
@@ -176,7 +175,10 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
         return Response(status_code=304, headers=headers)
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
-    triples = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    # Sorted, so that Turtle groups each subject's statements together.
+    triples = sorted(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES),
+                     key=lambda t: (not isinstance(t.subject, pyoxigraph.NamedNode), str(t.subject),
+                                    str(t.predicate), str(t.object)))
     body = pyoxigraph.serialize(triples, format=RDF_FORMATS[media],
                                 prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG})
     return Response(content=body, media_type=media, headers=headers)
@@ -207,7 +209,7 @@ def _graph_store(service: Service, request: Request, graph: str | None, default:
 
 
 def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
-    accept = FORMAT_NAMES_RDF.get(fmt.lower(), fmt) if fmt else request.headers.get("accept")
+    accept = FORMAT_NAMES.get(fmt.lower(), fmt) if fmt else request.headers.get("accept")
     media = choose(accept, list(offered))
     if media is None:
         raise NotAcceptable(f"available as {', '.join(offered)}")

@@ -21,11 +21,18 @@ RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
     "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
     "application/json": pyoxigraph.QueryResultsFormat.JSON,
 }
-GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+TRIPLE_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
     "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
     "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+# A CONSTRUCT or DESCRIBE result may also be asked for in a quads format; it is then the
+# default graph of a dataset.
+GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    **TRIPLE_FORMATS,
+    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+    "application/trig": pyoxigraph.RdfFormat.TRIG,
 }
 # Short names for the `format` parameter, for links typed into a browser.
 FORMAT_NAMES = {
@@ -33,6 +40,7 @@ FORMAT_NAMES = {
     "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
     "ttl": "text/turtle", "ntriples": "application/n-triples", "nt": "application/n-triples",
     "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
+    "nquads": "application/n-quads", "trig": "application/trig",
 }
 
 # Relative IRIs in queries resolve against the dataset's base.
