@@ -235,6 +235,9 @@ def test_service_targets(query: str, expected: list[str | None]) -> None:
     ("PREFIX silent: <http://ok/> PREFIX : <http://a/> SELECT * WHERE { SERVICE silent:x { } }", "reads as SILENT"),
     ("PREFIX SILENTex: <http://ok/> SELECT * WHERE { SERVICE SILENTex:x { } }", "reads as SILENT"),
     ("SELECT * WHERE { FILTER(1<2) ?s ?p ?o } ; \\", "unexpected character"),
+    (r"SELECT * WHERE { SERVICE <http://a/\UFFFFFFFF> { } }", "not a Unicode character"),
+    ("BASE <http://[::1/> SELECT * WHERE { SERVICE <x> { } }", "cannot resolve <x>"),
+    ("SELECT * WHERE { SERVICE <//[x/y> { } }", "cannot resolve <//[x/y>"),
 ])
 def test_service_targets_refuses(query: str, message: str) -> None:
     with pytest.raises(LexError, match=re.escape(message)):
@@ -248,19 +251,36 @@ def test_service_targets_uses_given_base_and_prefixes() -> None:
 
 # ------------------------------------------------------------------ properties
 
-IRI_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs",),
+NO_SURROGATES = ("Cs",)
+IRI_CHARS = st.characters(codec="utf-8", exclude_categories=NO_SURROGATES,
                           exclude_characters='<>"{}|^`\\' + "".join(map(chr, range(0x21))))
+PNAME = (r"(?:[A-Za-z](?:[A-Za-z0-9.-]{0,4}[A-Za-z0-9])?)?"
+         r":(?:[A-Za-z0-9](?:[A-Za-z0-9.]{0,4}[A-Za-z0-9])?)?")
+
+
+def quoted(quote: str, body: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return body.map(lambda text: quote + text + quote)
+
+
+def long_body(quote: str) -> st.SearchStrategy[str]:
+    """Text for a long string: quotes inside, in ones and twos, but never last."""
+    body = st.from_regex(f"(?:{quote}{{0,2}}[^{quote}\\\\])*", fullmatch=True)
+    return body.filter(lambda text: len(text) < 20)
+
+
 TOKEN_TEXTS = st.one_of(
-    st.builds(lambda s: f"<{s}>", st.text(IRI_CHARS, max_size=12)),
+    st.text(IRI_CHARS, max_size=12).map(lambda text: f"<{text}>"),
     st.sampled_from(["SELECT", "select", "WHERE", "SERVICE", "service", "SILENT", "INSERT", "a",
                      "FILTER", "OPTIONAL", "UNION", "GRAPH", "true", "LIMIT"]),
     st.from_regex(r"[?$][A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True),
-    st.from_regex(r"(?:[A-Za-z](?:[A-Za-z0-9.-]{0,4}[A-Za-z0-9])?)?:(?:[A-Za-z0-9](?:[A-Za-z0-9.]{0,4}[A-Za-z0-9])?)?", fullmatch=True),
+    st.from_regex(PNAME, fullmatch=True),
     st.from_regex(r"_:[A-Za-z0-9]{1,5}", fullmatch=True),
-    st.builds(lambda s: f"'{s}'", st.text(st.characters(exclude_characters="'\\\r\n", exclude_categories=("Cs",)), max_size=10)),
-    st.builds(lambda s: f'"{s}"', st.text(st.characters(exclude_characters='"\\\r\n', exclude_categories=("Cs",)), max_size=10)),
-    st.builds(lambda s: f"'''{s}'''", st.from_regex(r"(?:'{0,2}[^'\\])*", fullmatch=True).filter(lambda s: len(s) < 20)),
-    st.builds(lambda s: f'"""{s}"""', st.from_regex(r'(?:"{0,2}[^"\\])*', fullmatch=True).filter(lambda s: len(s) < 20)),
+    quoted("'", st.text(st.characters(exclude_characters="'\\\r\n",
+                                      exclude_categories=NO_SURROGATES), max_size=10)),
+    quoted('"', st.text(st.characters(exclude_characters='"\\\r\n',
+                                      exclude_categories=NO_SURROGATES), max_size=10)),
+    quoted("'''", long_body("'")),
+    quoted('"""', long_body('"')),
     st.from_regex(r"[0-9]{1,4}(?:\.[0-9]{1,3})?(?:[eE][+-]?[0-9]{1,2})?", fullmatch=True),
     st.from_regex(r"@[a-z]{2}(?:-[A-Z]{2})?", fullmatch=True),
     st.sampled_from(["{", "}", ".", ";", ",", "*", "[", "]", "=", "!=", "&&", "^^", "/", "|", "+"]),
@@ -292,6 +312,25 @@ def test_arbitrary_text_only_raises_lex_error(text: str) -> None:
         service_targets(text)
     except LexError:
         pass
+
+
+IRI_TEXT = st.lists(st.sampled_from([*"abc:/?#[]@!$&'()*+,;=%.-_~0189é", r"\u0041", r"\UFFFFFFFF",
+                                      r"\U0010FFFF", r"\uD800", "//", "..", "[::1]", "%zz"]),
+                    max_size=12).map("".join)
+
+
+@settings(database=None, deadline=None, max_examples=300)
+@given(IRI_TEXT, IRI_TEXT, IRI_TEXT, st.sampled_from(["<{}>", "p:{}", "SILENT <{}>", "?v"]))
+def test_service_targets_only_raises_lex_error(base: str, prefix: str, target: str, form: str) -> None:
+    """Whatever the IRIs, resolving them fails with LexError or gives an IRI for each SERVICE."""
+    local = re.sub(r"[^A-Za-z0-9]", "", target) or "x"
+    service = form.format(local if form.startswith("p:") else target)
+    query = f"BASE <{base}> PREFIX p: <{prefix}> SELECT * WHERE {{ SERVICE {service} {{ }} }}"
+    try:
+        found = service_targets(query)
+    except LexError:
+        return
+    assert len(found) == 1 and (found[0] is None) == (form == "?v")
 
 
 def _rebuild(text: str, found: list[Token]) -> str:

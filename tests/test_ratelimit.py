@@ -29,9 +29,8 @@ def run(limiter: RateLimiter, clock: Clock, client: str, seconds: float) -> None
 
 
 def refusal(limiter: RateLimiter, client: str) -> TooManyRequests:
-    with pytest.raises(TooManyRequests) as caught:
-        with limiter.admit(client):
-            pass
+    with pytest.raises(TooManyRequests) as caught, limiter.admit(client):
+        pass
     return caught.value
 
 
@@ -52,9 +51,8 @@ def test_concurrency_cap() -> None:
 
 def test_concurrency_slot_is_freed_when_the_query_fails() -> None:
     limiter = RateLimiter(max_concurrent=1, query_seconds_per_minute=None, clock=Clock())
-    with pytest.raises(RuntimeError):
-        with limiter.admit("c"):
-            raise RuntimeError("query failed")
+    with pytest.raises(RuntimeError), limiter.admit("c"):
+        raise RuntimeError("query failed")
     with limiter.admit("c"):
         pass
 
@@ -90,10 +88,9 @@ def test_retry_after_is_whole_seconds_and_at_least_one() -> None:
 def test_failed_queries_are_charged_too() -> None:
     clock = Clock()
     limiter = RateLimiter(None, 5, clock=clock)
-    with pytest.raises(TimeoutError):
-        with limiter.admit("c"):
-            clock.advance(6)
-            raise TimeoutError
+    with pytest.raises(TimeoutError), limiter.admit("c"):
+        clock.advance(6)
+        raise TimeoutError
     refusal(limiter, "c")
 
 
@@ -200,7 +197,8 @@ def test_one_limit_off() -> None:
     run(concurrency_only, clock, "c", 10_000)
 
 
-@pytest.mark.parametrize(("concurrent", "seconds", "clients"), [(0, None, 1), (None, 0.0, 1), (None, -1.0, 1), (1, 1.0, 0)])
+@pytest.mark.parametrize(("concurrent", "seconds", "clients"),
+                         [(0, None, 1), (None, 0.0, 1), (None, -1.0, 1), (1, 1.0, 0)])
 def test_invalid_settings(concurrent: int | None, seconds: float | None, clients: int) -> None:
     with pytest.raises(ValueError):
         RateLimiter(concurrent, seconds, max_clients=clients)

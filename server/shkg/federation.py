@@ -41,12 +41,13 @@ def check_federation(query: str, allowlist: Sequence[str], *, base: str = ns.BAS
     try:
         targets = service_targets(query, base, prefixes)
     except LexError as error:
-        raise BadRequest(f"malformed query at {error.line}:{error.column}: {error.message}") from None
+        raise BadRequest(f"malformed query at {error.line}:{error.column}: "
+                         f"{error.message}") from None
     allowed = {normalise(entry) for entry in allowlist}
     for target in targets:
         if target is None:
-            raise Forbidden("SERVICE with a variable for its endpoint is refused: the endpoint must "
-                            "be an IRI in this endpoint's federation allowlist "
+            raise Forbidden("SERVICE with a variable for its endpoint is refused: the endpoint "
+                            "must be an IRI in this endpoint's federation allowlist "
                             f"(allowed: {_listing(allowlist)})")
         if normalise(target) not in allowed:
             raise Forbidden(f"SERVICE <{target}> is not in this endpoint's federation allowlist "

@@ -127,7 +127,8 @@ _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+             f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
 _HEX_ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 
 _PNAME = re.compile(f"(?:{_PN_PREFIX})?:(?P<local>{_PN_LOCAL})?")
@@ -141,7 +142,7 @@ _INTEGER = re.compile(r"[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # IRIREF's characters, plus the \u and \U escapes pyoxigraph accepts (and decodes) in IRIs.
 _IRI_BODY = re.compile(f"(?:[^<>\"{{}}|^`\\\\\x00-\x20]|{_HEX_ESCAPE})*")
-_HEX_ESCAPES = re.compile(_HEX_ESCAPE)
+_HEX_ESCAPES = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _STRING_ESCAPE = re.compile(f"\\\\[tbnrf\"'\\\\]|{_HEX_ESCAPE}")
 _WHITESPACE = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -412,9 +413,10 @@ def is_update(text: str) -> bool:
             continue
         if not at_operation_start:
             continue
-        if token.is_keyword("BASE", "PREFIX", "VERSION") or token.kind in (Kind.IRIREF, Kind.PNAME_NS) \
-                or token.kind in STRINGS:
-            continue   # the prologue
+        in_prologue = (token.is_keyword("BASE", "PREFIX", "VERSION") or token.kind in STRINGS
+                       or token.kind in (Kind.IRIREF, Kind.PNAME_NS))
+        if in_prologue:
+            continue
         if token.is_keyword(*UPDATE_KEYWORDS):
             return True
         at_operation_start = False
@@ -446,7 +448,7 @@ def service_targets(text: str, base: str = ns.BASE,
         if token.is_keyword("BASE"):
             if not following or following[0].kind is not Kind.IRIREF:
                 raise _error_at(token, "BASE must be followed by an IRI")
-            current_base = _resolve(current_base, iri_value(following[0]))
+            current_base = _resolve(current_base, following[0])
             index += 2
             continue
         if token.is_keyword("PREFIX"):
@@ -454,7 +456,7 @@ def service_targets(text: str, base: str = ns.BASE,
                     or following[1].kind is not Kind.IRIREF:
                 raise _error_at(token, "PREFIX must be followed by a prefix name and an IRI")
             _refuse_misreadable(following[0], None)
-            declared[following[0].text[:-1]] = _resolve(current_base, iri_value(following[1]))
+            declared[following[0].text[:-1]] = _resolve(current_base, following[1])
             index += 3
             continue
         _refuse_misreadable(token, declared)
@@ -473,7 +475,13 @@ def service_targets(text: str, base: str = ns.BASE,
 
 def iri_value(token: Token) -> str:
     """An IRIREF's IRI, its \\u and \\U escapes decoded (still relative if it was)."""
-    return _HEX_ESCAPES.sub(lambda m: chr(int(m.group()[2:], 16)), token.text[1:-1])
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF:
+            raise _error_at(token, f"`{match.group()}` is not a Unicode character")
+        return chr(code)
+
+    return _HEX_ESCAPES.sub(decode, token.text[1:-1])
 
 
 def expand(token: Token, prefixes: Mapping[str, str]) -> str:
@@ -491,8 +499,15 @@ def expand(token: Token, prefixes: Mapping[str, str]) -> str:
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def _resolve(base: str, reference: str) -> str:
-    return reference if _HAS_SCHEME.match(reference) else urljoin(base, reference)
+def _resolve(base: str, reference: Token) -> str:
+    """The IRI of an IRIREF, resolved against ``base`` if relative."""
+    iri = iri_value(reference)
+    if _HAS_SCHEME.match(iri):
+        return iri
+    try:
+        return urljoin(base, iri)
+    except ValueError as error:   # an authority urllib cannot split, such as `//[x/`
+        raise _error_at(reference, f"cannot resolve <{iri}> against <{base}>: {error}") from None
 
 
 def _service_target(service: Token, target: Token | None, base: str,
@@ -502,7 +517,7 @@ def _service_target(service: Token, target: Token | None, base: str,
     if target.kind is Kind.VAR:
         return None
     if target.kind is Kind.IRIREF:
-        return _resolve(base, iri_value(target))
+        return _resolve(base, target)
     return expand(target, prefixes)
 
 

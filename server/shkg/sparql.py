@@ -9,6 +9,7 @@ import pyoxigraph
 
 from . import namespaces as ns
 from .http_errors import BadRequest, ClientError, Forbidden, NotAcceptable
+from .lexer import is_update
 from .negotiation import choose
 from .results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
 from .results import write_solutions, write_triples
@@ -98,7 +99,7 @@ def answer(store: pyoxigraph.Store, request: QueryRequest, limits: Limits = DEFA
         result = store.query(request.query, **options)  # type: ignore[arg-type]
     except SyntaxError as error:
         message = str(error)
-        if _looks_like_update(request.query):
+        if is_update(request.query):
             raise Forbidden("this endpoint is read-only: SPARQL updates are refused") from None
         raise BadRequest(f"malformed query: {message}") from None
     except ValueError as error:
@@ -140,13 +141,3 @@ def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:
     else:
         written = write_triples(form, result, limits)
     return Answer(body=written.body, media_type=media, truncated=written.truncated, rows=written.rows)
-
-
-def _looks_like_update(query: str) -> bool:
-    words = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-    for line in query.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line or line.upper().startswith(("PREFIX", "BASE")):
-            continue
-        return line.split(None, 1)[0].upper() in words
-    return False
