@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import sys
@@ -10,14 +9,13 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__
+from . import __version__, pages, querypage
 from .caching import ResultCache
 from .http_errors import ClientError
 from .metrics import Metrics
@@ -39,7 +37,8 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         settings=settings, manifest=release.manifest, store=release.open_store(), pool=pool,
         cache=ResultCache[Answer](settings.cache_bytes),
         limiter=RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
-        metrics=Metrics(),
+        metrics=Metrics(), release_dir=release.path,
+        queries=querypage.project_queries(settings.root),
     )
 
     @asynccontextmanager
@@ -54,6 +53,8 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
                               "industrial policy, every figure traced to its source sentence.")
     app.state.service = service
     app.include_router(router(service))
+    app.include_router(pages.router(service))
+    app.include_router(querypage.router(service))
     _add_operational_routes(app, service)
     _add_error_handlers(app, service)
     _add_middleware(app, service)
@@ -77,18 +78,6 @@ def _add_operational_routes(app: FastAPI, service: Service) -> None:
         service.metrics.busy_workers.set(service.pool.busy)
         return Response(service.metrics.exposition(),
                         media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        example = ("SELECT ?cluster ?label WHERE { ?cluster a <https://w3id.org/shkg/ontology#IndustrialCluster> ; "
-                   "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
-        return (
-            "<!doctype html><html lang=en><meta charset=utf-8><title>Shanghai Industry Knowledge Graph</title>"
-            "<h1>Shanghai Industry Knowledge Graph</h1>"
-            f"<p>Build {html.escape(service.build_id)}, {service.manifest['quads']} quads.</p>"
-            "<p>SPARQL endpoint: <code>/sparql</code>. Example: "
-            f"<a href=\"/sparql?query={html.escape(quote(example, safe=''))}&amp;format=json\">all clusters</a>.</p>"
-        )
 
 
 def _add_error_handlers(app: FastAPI, service: Service) -> None:

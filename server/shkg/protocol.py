@@ -9,6 +9,7 @@ or object of its own: :mod:`shkg.lexer` and :mod:`shkg.federation` vet the query
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -58,6 +59,10 @@ class Service:
     cache: ResultCache[Answer]
     limiter: RateLimiter
     metrics: Metrics
+    # The release directory, for the dumps served under /download/; None serves none.
+    release_dir: Path | None = None
+    # The competency questions (title, query text) the query page opens as tabs.
+    queries: tuple[tuple[str, str], ...] = ()
 
     @property
     def build_id(self) -> str:

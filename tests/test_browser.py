@@ -1,0 +1,240 @@
+"""The query page and the resource pages in a real browser: Debian's chromium, driven by Playwright.
+
+They run against the session's real server process (the `server` fixture).  Without
+/usr/bin/chromium (``apt-get install chromium``), the Python package playwright
+(``pip install -e '.[test]'``) or YASGUI's assets (``npm ci --prefix server/web``) they are
+skipped with the reason, except on CI (the variable CI set), where that is a failure.
+
+Every page may ask this server only: a request to any other host is aborted and fails the
+test, and so does an error in the browser's console.  Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT, ServerProcess
+from shkg import querypage
+
+try:
+    from playwright.sync_api import Browser, Page, Route, sync_playwright
+except ImportError:  # reported by the `browser` fixture
+    sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, and quiet: without the background-networking flags chromium calls Google's
+# services all the time.  Playwright gives every launch a fresh, temporary profile.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+LINGANG = "Which clusters include Lingang?"
+LARGE_AIRCRAFT = "Yangtze River Delta (including Jiangxi) large aircraft cluster"
+TIMEOUT_MS = 20_000
+
+
+def missing_requirements() -> list[str]:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if sync_playwright is None:
+        missing.append("the Python package playwright (pip install -e '.[test]')")
+    if querypage.yasgui_version() is None:
+        missing.append(f"YASGUI's assets in server/web/node_modules ({querypage.INSTALL_COMMAND})")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    missing = missing_requirements()
+    if missing:
+        message = "browser tests need " + "; ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
+        pytest.skip(f"SKIPPED BROWSER TESTS: {message}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Visit:
+    """A browser tab on the test server, with what it asked elsewhere and what went wrong."""
+
+    page: Page
+    base: str
+    foreign: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def shot(self, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_clean(self) -> None:
+        assert self.foreign == [], f"the page asked other hosts: {self.foreign}"
+        assert self.errors == [], f"errors in the browser: {self.errors}"
+
+
+def open_visit(browser: Browser, server: ServerProcess, **options: Any) -> Visit:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    visit = Visit(page, server.url)
+    own = urlsplit(server.url).netloc
+
+    def route(route: Route) -> None:
+        if urlsplit(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            visit.foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda message: visit.errors.append(f"console: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+    return visit
+
+
+@pytest.fixture
+def visit(browser: Browser, server: ServerProcess) -> Iterator[Visit]:
+    opened = open_visit(browser, server)
+    try:
+        yield opened
+    finally:
+        opened.page.context.close()
+
+
+def test_query_page_runs_a_competency_question(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.base + "/query")
+    page.wait_for_selector("html[data-editor=yasgui]")
+    tabs = page.locator(".yasgui .tabsList a[role=tab]")
+    titles = [title for title, _ in querypage.load_queries(ROOT / "queries")]
+    assert len(titles) == 12
+    assert tabs.count() == 12
+    assert [tabs.nth(i).get_attribute("title") for i in range(tabs.count())] == titles
+    # Without JavaScript trouble the plain form is hidden and the editor shows.
+    assert page.locator("#plain-query").is_hidden()
+    assert page.locator("#assets-missing").count() == 0
+    visit.shot("query-page")
+
+    # Pick another question first, then the Lingang one, so that choosing a tab is tested.
+    tabs.nth(1).click()
+    page.locator(".yasgui .tabsList a[role=tab]", has_text=LINGANG).click()
+    panel = page.locator(".tabPanel.active")
+    assert "place:lingang" in panel.locator(".CodeMirror").inner_text()
+    assert panel.locator(".endpointText input, input.autocomplete").first.input_value().startswith(
+        visit.base + "/sparql")
+    panel.locator(".yasqe_queryButton").click()
+    cell = panel.locator(".yasr table.dataTable tbody td", has_text=LARGE_AIRCRAFT)
+    cell.wait_for()
+    # The project's prefixes are the editor's: the cluster shows as cluster:large-aircraft.
+    table = panel.locator(".yasr table.dataTable tbody")
+    assert table.locator("a", has_text="cluster:large-aircraft").count() == 1
+    assert panel.locator(".yasr table.dataTable tbody tr").count() == 1
+    visit.shot("query-results")
+
+    # Results download as CSV.
+    with page.expect_download() as download:
+        panel.locator(".yasr_downloadIcon").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["cluster", "label"]
+    assert rows[1] == ["https://w3id.org/shkg/id/cluster/large-aircraft", LARGE_AIRCRAFT]
+    visit.assert_clean()
+
+
+def test_query_page_prefixes_complete_from_the_project(visit: Visit) -> None:
+    page = visit.page
+    page.goto(visit.base + "/query")
+    page.wait_for_selector("html[data-editor=yasgui]")
+    page.locator(".yasgui .tabsList .addTab").click()
+    panel = page.locator(".tabPanel.active")
+    editor = panel.locator(".CodeMirror")
+    assert "PREFIX shkg:" in editor.inner_text()
+    # Using a prefix the query does not declare adds its declaration, from PREFIXES.
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("SELECT * WHERE { industry:")
+    page.wait_for_function(
+        "() => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
+        ".getValue().includes('PREFIX industry: <https://w3id.org/shkg/id/industry/>')")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("new-energy-vehicles ?p ?o }")
+    panel.locator(".yasqe_queryButton").click()
+    # Results show IRIs with the project's prefixes.
+    panel.locator(".yasr table.dataTable tbody td", has_text="rdfs:label").first.wait_for()
+    visit.shot("query-new-tab")
+    visit.assert_clean()
+
+
+def test_query_page_works_without_javascript(browser: Browser, server: ServerProcess) -> None:
+    visit = open_visit(browser, server, java_script_enabled=False)
+    try:
+        page = visit.page
+        page.goto(visit.base + "/query")
+        assert page.locator("#plain-query").is_visible()
+        assert LINGANG in page.locator("#query-text").input_value()
+        page.select_option("#query-format", "csv")
+        visit.shot("query-page-without-javascript")
+        with page.expect_download() as download:
+            page.locator("#plain-query button[type=submit]").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert LARGE_AIRCRAFT in text
+        visit.assert_clean()
+    finally:
+        visit.page.context.close()
+
+
+def run_lingang_question(visit: Visit) -> Any:
+    """Open /query, run the Lingang question; the active tab's panel, with its result."""
+    page = visit.page
+    page.goto(visit.base + "/query")
+    page.wait_for_selector("html[data-editor=yasgui]")
+    page.locator(".yasgui .tabsList a[role=tab]", has_text=LINGANG).click()
+    panel = page.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    panel.locator(".yasr table.dataTable tbody td", has_text=LARGE_AIRCRAFT).wait_for()
+    return panel
+
+
+def test_results_link_to_resource_pages_that_link_on(visit: Visit) -> None:
+    panel = run_lingang_question(visit)
+    # The dataset's IRI opens this server's page for it (in a new tab), not w3id.org's.
+    with visit.page.context.expect_page() as opened:
+        panel.locator(".yasr table.dataTable tbody a", has_text="cluster:large-aircraft").click()
+    page = opened.value
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+    page.wait_for_load_state()
+    assert page.url == visit.base + "/id/cluster/large-aircraft"
+    assert LARGE_AIRCRAFT in page.locator("h1").inner_text()
+    visit.page = page
+    visit.shot("resource-page")
+
+    page.locator('main a[href="/id/place/lingang"]').first.click()
+    page.wait_for_url(visit.base + "/id/place/lingang")
+    assert "Lingang" in page.locator("h1").inner_text()
+    visit.shot("resource-page-followed-link")
+
+    page.locator('nav a[href="/query"]').click()
+    page.wait_for_url(visit.base + "/query")
+    page.wait_for_selector("html[data-editor=yasgui]")
+    visit.assert_clean()

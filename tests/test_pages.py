@@ -1,0 +1,271 @@
+"""Linked data for people and machines: dereferencing, negotiation, HTML pages (in process)."""
+
+from __future__ import annotations
+
+import html as stdlib_html
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
+
+from shkg import html
+from shkg import namespaces as ns
+from shkg.app import create_app
+from shkg.describe import describe
+from shkg.release import Release
+from shkg.settings import Settings
+
+IN_PROCESS = Settings(query_workers=0, access_log=False)
+FORMATS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
+            ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
+LINGANG = NamedNode(ns.ID + "place/lingang")
+FIGURE = NamedNode(ns.ID + "figure/000-ic-scale-2024")
+ARTICLE = NamedNode(ns.ID + "article/18db54f95c37712d")
+
+
+@pytest.fixture(scope="module")
+def store(release: Release) -> Store:
+    return release.open_store()
+
+
+@pytest.fixture(scope="module")
+def client(release: Release) -> Iterator[TestClient]:
+    with TestClient(create_app(IN_PROCESS, release)) as test_client:
+        yield test_client
+
+
+def own_triples(store: Store, subject: NamedNode) -> set[Triple]:
+    return {q.triple for q in store.quads_for_pattern(subject, None, None, None)}
+
+
+def parse(body: bytes, media: str) -> set[Triple]:
+    return {quad.triple for quad in pyoxigraph.parse(body, format=FORMATS[media])}
+
+
+def ground(found: set[Triple]) -> set[Triple]:
+    """The triples without blank nodes, which compare across documents as they are."""
+    return {t for t in found if not isinstance(t.subject, BlankNode) and not isinstance(t.object, BlankNode)}
+
+
+def subjects_under_id(store: Store) -> list[NamedNode]:
+    result = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}',
+                         use_default_graph_as_union=True)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    return sorted((row["s"] for row in result if isinstance(row["s"], NamedNode)), key=str)
+
+
+def path_of(iri: NamedNode) -> str:
+    return iri.value.removeprefix("https://w3id.org/shkg")
+
+
+# ------------------------------------------------------------------ dereferencing
+
+def test_every_subject_dereferences_in_html_and_turtle(client: TestClient, store: Store) -> None:
+    subjects = subjects_under_id(store)
+    assert len(subjects) > 100
+    for iri in subjects:
+        page = client.get(path_of(iri), headers={"Accept": "text/html"})
+        assert page.status_code == 200, iri
+        assert page.headers["content-type"].startswith("text/html")
+        turtle = client.get(path_of(iri), headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200, iri
+        found = parse(turtle.content, "text/turtle")
+        own = own_triples(store, iri)
+        assert ground(own) <= found, iri
+        # Blank nodes (selectors) get fresh labels: compare how many each property has.
+        blank = Counter(t.predicate for t in own if isinstance(t.object, BlankNode))
+        assert blank == Counter(t.predicate for t in found
+                                if t.subject == iri and isinstance(t.object, BlankNode)), iri
+        for suffix in (".jsonld", ".nt", ".rdf"):
+            assert client.get(path_of(iri) + suffix).status_code == 200, (iri, suffix)
+
+
+def test_description_adds_labels_incoming_links_and_provenance(client: TestClient, store: Store) -> None:
+    found = parse(client.get(path_of(FIGURE) + ".ttl").content, "text/turtle")
+    subject = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.SHKG + "subject")
+    labels = {t.object for t in found if t.subject == subject}
+    assert Literal("integrated circuits", language="en") in labels
+    quote = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.PROV + "wasDerivedFrom")
+    exact = {t.object for t in found if t.predicate.value == ns.OA + "exact"}
+    assert exact and exact == {q.object for q in store.quads_for_pattern(None, NamedNode(ns.OA + "exact"), None, None)
+                               if any(s.object == q.subject for s in store.quads_for_pattern(quote, None, None, None))}
+    assert any(t.subject == quote and t.predicate.value == ns.OA + "hasSource" for t in found)
+    titles = {t.object for t in found if t.subject == ARTICLE and t.predicate.value == ns.DCTERMS + "title"}
+    assert titles == {t.object for t in own_triples(store, ARTICLE) if t.predicate.value == ns.DCTERMS + "title"}
+    # Incoming links: what points at Lingang is part of Lingang's description.
+    incoming = {q.triple for q in store.quads_for_pattern(None, None, LINGANG, None)}
+    assert incoming and incoming <= parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
+
+
+def test_describe_of_unknown_is_empty(store: Store) -> None:
+    assert describe(store, NamedNode(ns.ID + "place/atlantis")) == []
+
+
+@pytest.mark.parametrize("accept, media", [
+    ("text/html", "text/html"), ("text/turtle", "text/turtle"),
+    ("application/ld+json", "application/ld+json"), ("application/n-triples", "application/n-triples"),
+    ("application/rdf+xml", "application/rdf+xml"),
+    ("text/turtle;q=0.5, application/rdf+xml", "application/rdf+xml"),
+    ("text/html;q=0.1, */*;q=0.5", "text/turtle"),
+    ("*/*", "text/html"), (None, "text/html"),
+])
+def test_negotiation(client: TestClient, accept: str | None, media: str) -> None:
+    response = client.get("/id/place/lingang", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    suffix = {v: k for k, v in SUFFIXES.items()}[media]
+    assert response.headers["content-location"] == "/id/place/lingang" + suffix
+    assert "Accept" in [v.strip() for v in response.headers["vary"].split(",")]
+
+
+@pytest.mark.parametrize("suffix", list(SUFFIXES))
+def test_suffixes_override_accept(client: TestClient, suffix: str) -> None:
+    response = client.get("/id/place/lingang" + suffix, headers={"Accept": "image/png"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == SUFFIXES[suffix]
+
+
+def test_every_rdf_format_carries_the_same_triples(client: TestClient) -> None:
+    turtle = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
+    for suffix, media in ((".nt", "application/n-triples"), (".rdf", "application/rdf+xml")):
+        assert ground(parse(client.get("/id/place/lingang" + suffix).content, media)) == ground(turtle)
+
+
+def test_jsonld_uses_the_published_context(client: TestClient) -> None:
+    document = client.get("/id/place/lingang.jsonld").json()
+    assert document["@context"] == "http://testserver/context.jsonld"
+    context = client.get("/context.jsonld").json()["@context"]
+    assert context["skos"] == ns.SKOS
+    assert any(key.startswith("skos:") for node in document["@graph"] for key in node)
+    inline = json.dumps({**document, "@context": context}).encode()
+    found = {quad.triple for quad in pyoxigraph.parse(inline, format=pyoxigraph.RdfFormat.JSON_LD)}
+    turtle = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
+    assert ground(found) == ground(turtle)
+
+
+def test_link_headers(client: TestClient) -> None:
+    link = client.get("/id/place/lingang").headers["link"]
+    for suffix, media in SUFFIXES.items():
+        assert f'</id/place/lingang{suffix}>; rel="alternate"; type="{media}"' in link
+    assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"' in link
+
+
+def test_etag_and_not_modified(client: TestClient) -> None:
+    first = client.get("/id/place/lingang.ttl")
+    again = client.get("/id/place/lingang.ttl", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert client.head("/id/place/lingang.ttl").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/id/place/atlantis", "/id/nonsense/lingang", "/id/place/%3Cscript%3E",
+                                  "/id/place/lingang.exe", "/ontologyX",
+                                  "/id/place/a%20b", "/id/place/%00"])
+def test_unknown_iri_is_a_helpful_404(client: TestClient, path: str) -> None:
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<a href="/">' in page.text and "<script>" not in page.text
+    plain = client.get(path, headers={"Accept": "text/turtle"})
+    assert plain.status_code == 404
+    assert plain.text.startswith("# <https://w3id.org/shkg/")
+
+
+def test_a_suffix_alone_is_not_a_resource(client: TestClient) -> None:
+    response = client.get("/id/place/.ttl")
+    assert response.status_code == 404 and response.text.startswith("# ")
+
+
+def test_unacceptable_type_is_406(client: TestClient) -> None:
+    assert client.get("/id/place/lingang", headers={"Accept": "image/png"}).status_code == 406
+
+
+# ------------------------------------------------------------------ HTML
+
+def test_html_page_shows_labels_types_statements_and_sources(client: TestClient, store: Store) -> None:
+    page = client.get("/id/industry/integrated-circuits").text
+    assert "<h1>integrated circuits</h1>" in page
+    assert '<p lang="zh">集成电路</p>' in page
+    assert '<a href="/ontology#Industry">Industry</a>' in page
+    assert '<th scope="row">' in page and '<main id="content">' in page and "<script" not in page
+    # The figure's source sentence, with its article linked.
+    assert "exceeding 390 billion yuan" in page
+    assert '<cite><a href="/id/article/18db54f95c37712d">' in page
+    note = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.SKOS + "editorialNote")
+    assert isinstance(note, Literal) and stdlib_html.escape(note.value) in page
+
+
+def test_chart_only_for_comparable_values(client: TestClient) -> None:
+    page = client.get("/id/group/three-pioneering-industries").text
+    assert page.count("<svg") == 1 and "33.4" in page and "<figcaption>" in page
+    assert "<svg" not in client.get("/id/place/lingang").text
+
+
+def label_store(tmp_path: Path, text: str) -> tuple[Store, NamedNode]:
+    store = Store(str(tmp_path / "store"))
+    thing = NamedNode(ns.ID + "place/evil")
+    graph = NamedNode(ns.ENTITIES_GRAPH)
+    store.add(Quad(thing, NamedNode(ns.SKOS + "prefLabel"), Literal(text, language="en"), graph))
+    store.add(Quad(thing, NamedNode(ns.RDF + "type"), NamedNode(ns.SHKG + "Place"), graph))
+    store.add(Quad(thing, NamedNode(ns.SKOS + "definition"), Literal(text), graph))
+    return store, thing
+
+
+def test_script_in_a_label_renders_as_text(tmp_path: Path) -> None:
+    evil = '<script>alert("x")</script>'
+    store, thing = label_store(tmp_path, evil)
+    page = html.resource_page(store, thing)
+    assert "<script" not in page
+    assert "<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</h1>" in page
+
+
+def test_article_page_shows_metadata_and_highlighted_quotes(client: TestClient, store: Store) -> None:
+    page = client.get(path_of(ARTICLE)).text
+    own = own_triples(store, ARTICLE)
+    for predicate in (ns.SHKG + "sha256", ns.SCHEMA + "datePublished", ns.SHKG + "dateNote", ns.DCTERMS + "language"):
+        value = next(t.object for t in own if t.predicate.value == predicate)
+        assert isinstance(value, Literal) and stdlib_html.escape(value.value) in page
+    quotes = {q.subject for q in store.quads_for_pattern(None, NamedNode(ns.OA + "hasSource"), ARTICLE, None)}
+    assert quotes
+    for quote in quotes:
+        assert isinstance(quote, NamedNode)
+        selectors = [q.object for q in store.quads_for_pattern(quote, NamedNode(ns.OA + "hasSelector"), None, None)]
+        exact = [q.object for s in selectors if isinstance(s, BlankNode)
+                 for q in store.quads_for_pattern(s, NamedNode(ns.OA + "exact"), None, None)]
+        assert len(exact) == 1 and isinstance(exact[0], Literal)
+        assert f"<mark>{stdlib_html.escape(exact[0].value)}</mark>" in page
+    assert '<a href="/id/figure/000-ic-scale-2024">' in page
+    quote_page = client.get(path_of(quote)).text
+    assert f"<mark>{stdlib_html.escape(exact[0].value)}</mark>" in quote_page
+
+
+def test_ontology_page_and_rdf(client: TestClient, release: Release) -> None:
+    page = client.get("/ontology", headers={"Accept": "text/html"}).text
+    assert 'id="IndustrialCluster"' in page and "Examples:" in page and '<a href="/id/cluster/' in page
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-location"] == "/ontology.ttl"
+    assert len(parse(turtle.content, "text/turtle")) == release.manifest["graphs"][ns.ONTOLOGY_GRAPH]
+    assert client.get("/ontology.nt").headers["content-type"].startswith("application/n-triples")
+
+
+def test_home_page(client: TestClient, release: Release) -> None:
+    page = client.get("/").text
+    assert f"{release.manifest['triples']} triples" in page
+    for target in ("/sparql", "/query", "/download/", "/.well-known/void", html.LICENSE):
+        assert f'href="{target}"' in page
+    assert '<a href="/ontology#IndustrialCluster">' in page
+
+
+def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:
+    root = str(Path(__file__).resolve().parents[1])
+    with TestClient(create_app(Settings(query_workers=0, access_log=False, root=root), release)) as client:
+        assert "Which clusters include Lingang?" in client.get("/").text
