@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__, pages, querypage
+from . import __version__, examples, pages, querypage
 from .caching import ResultCache
 from .http_errors import ClientError
 from .metrics import Metrics
@@ -55,6 +55,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     app.include_router(router(service))
     app.include_router(pages.router(service))
     app.include_router(querypage.router(service))
+    app.include_router(examples.router(service))
     _add_operational_routes(app, service)
     _add_error_handlers(app, service)
     _add_middleware(app, service)
@@ -124,7 +125,8 @@ def _add_middleware(app: FastAPI, service: Service) -> None:
                        allow_credentials=False)
 
 
-_ROUTES = {"/", "/sparql", "/store", "/healthz", "/metrics"}
+_ROUTES = {"/", "/sparql", "/store", "/healthz", "/metrics", "/query", "/.well-known/void",
+           "/.well-known/sparql-examples"}
 
 
 def error_response(request: Request, status: int, message: str,
