@@ -16,7 +16,7 @@ import pytest
 from shkg.http_errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
 from shkg.release import Release
 from shkg.sparql import Answer, Limits, QueryRequest, answer
-from shkg.workers import QueryPool, WorkerFault
+from shkg.workers import QueryPool, WorkerFault, _Worker
 
 RUNAWAY = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
 COUNT = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", format="json")
@@ -166,6 +166,49 @@ def test_worker_killed_while_idle_is_replaced(make_pool: Callable[..., QueryPool
         assert pool.run(COUNT) == answer(store, COUNT)
     assert victim not in pool.pids and gone(victim)
     assert pool.respawns == 1 and pool.timeouts == 0 and len(pool.pids) == 2
+
+
+def test_dead_workers_that_still_look_alive_are_replaced(make_pool: Callable[..., QueryPool],
+                                                         store: pyoxigraph.Store,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A killed worker looks alive until its last thread has exited, and its pipe stays open
+    # that long: the pool must find it dead on the pipe, then replace it and use another.
+    pool = make_pool(size=2)
+    victims = pool.pids
+    monkeypatch.setattr(_Worker, "alive", lambda worker: True)
+    for victim in victims:
+        os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: all(dead(victim) for victim in victims))
+    for _ in range(4):
+        assert pool.run(COUNT) == answer(store, COUNT)
+    assert not set(victims) & set(pool.pids) and all(gone(victim) for victim in victims)
+    assert pool.respawns == 2 and pool.timeouts == 0 and len(pool.pids) == 2
+
+
+def test_replacement_killed_while_starting_is_replaced(make_pool: Callable[..., QueryPool],
+                                                       store: pyoxigraph.Store,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = make_pool(size=1)
+    (victim,) = pool.pids
+    started = _Worker.start.__func__  # type: ignore[attr-defined]
+    killed: list[int] = []
+
+    def start_and_kill_the_first(cls: type[_Worker], *args: object) -> _Worker:
+        worker: _Worker = started(cls, *args)
+        if not killed:
+            killed.append(worker.pid)
+            os.kill(worker.pid, signal.SIGKILL)
+        return worker
+
+    # The victim looks alive, so it is found dead on its pipe; its replacement is killed
+    # before it greets; the query goes to the replacement's replacement.
+    monkeypatch.setattr(_Worker, "alive", lambda worker: True)
+    monkeypatch.setattr(_Worker, "start", classmethod(start_and_kill_the_first))
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: dead(victim))
+    assert pool.run(COUNT) == answer(store, COUNT)
+    assert len(killed) == 1 and gone(killed[0]) and gone(victim)
+    assert pool.respawns == 2 and pool.timeouts == 0 and len(pool.pids) == 1
 
 
 def test_worker_killed_during_a_query_fails_only_that_query(make_pool: Callable[..., QueryPool],

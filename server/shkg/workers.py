@@ -66,11 +66,21 @@ class WorkerFault(RuntimeError):
     """A worker could not start, or a query failed in a way that is not the client's."""
 
 
+class _ExitedStarting(WorkerFault):
+    """A worker's pipe ended before it said whether it opened the store."""
+
+
+class _DiedIdle(Exception):
+    """A worker this thread took turned out to be dead before it took the query: it died while
+    idle, or was killed while starting.  Its query never ran, so it goes to another worker."""
+
+
 class _Worker:
     """One worker process and this side of its pipe.
 
     ``ready`` turns True once the worker said it opened the store.  The lock serialises
     killing and reaping, which the thread running a query and ``close()`` may both do.
+    ``exitcode`` is set when the process is reaped (negative: killed by that signal).
     """
 
     def __init__(self, process: SpawnProcess, conn: Connection) -> None:
@@ -78,6 +88,7 @@ class _Worker:
         self.conn = conn
         self.pid: int = process.pid or 0
         self.ready = False
+        self.exitcode: int | None = None
         self._lock = threading.Lock()
         self._reaped = False
 
@@ -97,6 +108,9 @@ class _Worker:
         return cls(process, ours)
 
     def alive(self) -> bool:
+        """Whether the process has not been seen to exit.  True may be stale: a killed worker
+        whose other threads are still exiting looks alive (its pipe still open) for a while,
+        so a dead worker is only certain once its pipe ends: see ``QueryPool._ask``."""
         with self._lock:
             return not self._reaped and self.process.is_alive()
 
@@ -116,6 +130,7 @@ class _Worker:
             if self.process.exitcode is None:
                 self.process.kill()
                 self.process.join()
+            self.exitcode = self.process.exitcode
             self.process.close()
             self._reaped = True
 
@@ -130,8 +145,11 @@ class QueryPool:
 
     ``run`` may be called from many threads at once.  Each call takes an idle worker,
     waiting up to the timeout for one; then waits up to the timeout for its answer, and kills
-    and replaces the worker if none came.  ``timeouts``, ``respawns`` and ``busy`` are for
-    metrics.  ``close()`` (or leaving a ``with`` block) stops every worker and waits for it.
+    and replaces the worker if none came.  A worker that turns out to have died before it
+    took the query (killed while idle or while starting) is replaced, and the query goes to
+    another worker: only a worker that dies while running the query fails it.  ``timeouts``,
+    ``respawns`` and ``busy`` are for metrics.  ``close()`` (or leaving a ``with`` block)
+    stops every worker and waits for it.
     """
 
     def __init__(self, store_path: Path, size: int, timeout: float, limits: Limits) -> None:
@@ -209,23 +227,56 @@ class QueryPool:
         if store is not None or self.size == 0:
             return self._run_here(store, request)
         deadline = time.monotonic() + limit
-        worker = self._take(deadline)
-        # From here this thread holds the worker: every way out gives it back or retires it.
+        # A worker found dead before it took the query is replaced and the query goes to
+        # another.  Every worker, and then its replacement, may be found dead; after more than
+        # that, workers die faster than they start, and the query gives up rather than spawn on.
+        for _ in range(2 * self.size + 1):
+            try:
+                worker = self._take(deadline)
+            except _DiedIdle:
+                continue
+            # From here this thread holds the worker: every way out gives it back or retires it.
+            try:
+                reply = self._ask(worker, request, limit)
+            except _DiedIdle:
+                self._discard(worker)
+                continue
+            except (EOFError, OSError):
+                self._discard(worker)
+                raise self._lost("the query's worker stopped unexpectedly; try again") from None
+            except BaseException:
+                self._discard(worker)
+                raise
+            if reply is None:
+                self._discard(worker, timed_out=True)
+                raise ServiceUnavailable(f"query ran longer than {limit:g} s and was cancelled",
+                                         retry_after=RESPAWN_RETRY_AFTER)
+            self._give_back(worker)
+            return _outcome(reply)
+        raise self._lost("query workers keep stopping; try again")
+
+    @staticmethod
+    def _ask(worker: _Worker, request: QueryRequest, limit: float) -> tuple[Any, ...] | None:
+        """Send the query and wait up to ``limit`` seconds for the reply; None if none came.
+
+        The worker says ``("started",)`` when it takes a query.  If its pipe ends before that,
+        the query never ran: the worker had died while idle, even if it still looked alive
+        (``_DiedIdle``).  If it ends after, the worker died running it (EOFError or OSError).
+        """
+        ends = time.monotonic() + limit
         try:
             worker.conn.send(request)
-            reply = worker.conn.recv() if worker.conn.poll(limit) else None
+            if not worker.conn.poll(limit):
+                return None
+            started = worker.conn.recv()
         except (EOFError, OSError):
-            self._discard(worker)
-            raise self._lost("the query's worker stopped unexpectedly; try again") from None
-        except BaseException:
-            self._discard(worker)
-            raise
-        if reply is None:
-            self._discard(worker, timed_out=True)
-            raise ServiceUnavailable(f"query ran longer than {limit:g} s and was cancelled",
-                                     retry_after=RESPAWN_RETRY_AFTER)
-        self._give_back(worker)
-        return _outcome(reply)
+            raise _DiedIdle from None
+        if started != ("started",):
+            raise WorkerFault(f"query worker {worker.pid} sent {started!r} before taking the query")
+        if not worker.conn.poll(max(ends - time.monotonic(), 0.0)):
+            return None
+        reply: tuple[Any, ...] = worker.conn.recv()
+        return reply
 
     def _run_here(self, store: pyoxigraph.Store | None, request: QueryRequest) -> Answer:
         with self._changed:
@@ -239,7 +290,9 @@ class QueryPool:
                 self._busy -= 1
 
     def _take(self, deadline: float) -> _Worker:
-        """An idle worker that is alive and has opened the store, waiting until ``deadline``."""
+        """An idle worker that is alive and has opened the store, waiting until ``deadline``.
+
+        Raises ``_DiedIdle`` after replacing a worker that was killed while it started."""
         while True:
             with self._changed:
                 while True:
@@ -263,7 +316,11 @@ class QueryPool:
             try:
                 ready = self._greeted(worker, deadline)
             except WorkerFault as fault:  # a replacement could not start: a new one is on its way
+                if isinstance(fault, _ExitedStarting):  # see why it exited before killing it
+                    worker.reap(STOP_SECONDS)
                 self._discard(worker)
+                if worker.exitcode is not None and worker.exitcode < 0:  # killed while starting
+                    raise _DiedIdle from None
                 raise self._lost(str(fault)) from None
             except BaseException:
                 self._discard(worker)
@@ -283,7 +340,8 @@ class QueryPool:
                 return False
             greeting = worker.conn.recv()
         except (EOFError, OSError):
-            greeting = ("fault", "it exited while starting")
+            raise _ExitedStarting(f"query worker {worker.pid} could not start: "
+                                  "it exited while starting") from None
         if greeting[0] != "ready":
             raise WorkerFault(f"query worker {worker.pid} could not start: {greeting[1]}")
         worker.ready = True
@@ -383,9 +441,12 @@ def _outcome(reply: tuple[Any, ...]) -> Answer:
 def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> None:
     """A worker's life: open the store, greet, then answer requests until told to stop.
 
-    Replies are ``("ready", pid)``, ``("answer", Answer)``, ``("refused", error class name,
-    message, retry_after)`` for a client error, or ``("fault", message)``: a description,
-    never a traceback.  It reads nothing but the store at ``store_path``.
+    It greets with ``("ready", pid)``, or ``("fault", message)`` if it cannot open the store.
+    It says ``("started",)`` as soon as it has read a request, so the pool can tell a worker
+    that died before taking a query from one that died running it; then replies
+    ``("answer", Answer)``, ``("refused", error class name, message, retry_after)`` for a
+    client error, or ``("fault", message)``: a description, never a traceback.  It reads
+    nothing but the store at ``store_path``.
     """
     # Ctrl-C reaches the whole process group; the pool stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -405,6 +466,7 @@ def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> Non
             return
         if request is None:
             return
+        conn.send(("started",))
         reply: tuple[Any, ...]
         try:
             reply = ("answer", answer(store, request, limits))
