@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from . import namespaces as ns
 from .errors import InputError
+from .html import STYLE as SITE_STYLE
 from .http_errors import NotFound
 from .project import Project
 from .protocol import Service
@@ -125,12 +126,9 @@ INIT_SCRIPT = """
 })();
 """
 
-STYLE = """
-body{font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0}
-header,main,footer{max-width:75rem;margin:0 auto;padding:0 1rem}
-header{border-bottom:2px solid #1f4e79}
-header nav a{margin-right:1rem}
-a{color:#0b4f8a}a:focus{outline:3px solid #f5a623;outline-offset:2px}
+# The site's style, widened for the editor, plus the editor's own rules.
+STYLE = SITE_STYLE + """
+header,main,footer{max-width:75rem}
 .note{color:#5a3a00;background:#fff6e0;padding:.4rem .6rem;border-left:4px solid #c77700}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
 textarea{width:100%;font:14px/1.4 ui-monospace,monospace;box-sizing:border-box}
