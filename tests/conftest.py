@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,58 @@ def free_port() -> int:
         return port
 
 
+def wait_for_http(process: subprocess.Popen[bytes], url: str, what: str, seconds: float = 30) -> None:
+    """Wait until ``url`` answers 200, failing early if ``process`` exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"{what} exited with {process.returncode}: {output}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer {url} within {seconds:g} s")
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts connections; ``hold`` keeps them open, unanswered."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.hold = hold
+        self.held: list[socket.socket] = []
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            if self.hold:
+                self.held.append(connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        for connection in self.held:
+            connection.close()
+        self.socket.close()
+
+
 class ServerProcess:
     """`shkg serve` in a child process on 127.0.0.1, stopped by process id."""
 
@@ -64,18 +117,11 @@ class ServerProcess:
              "--port", str(self.port), "--log-level", "warning", "--access-log", "off", *options],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
-                raise RuntimeError(f"server exited with {self.process.returncode}: {output}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("server did not answer /healthz within 30 s")
+        try:
+            wait_for_http(self.process, self.url + "/healthz", "server")
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.process.poll() is None:

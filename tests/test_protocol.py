@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -20,6 +18,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from conftest import Listener
 from shkg import namespaces as ns
 from shkg.app import create_app
 from shkg.release import Release
@@ -239,35 +238,6 @@ def test_truncated_results_say_so(release: Release) -> None:
         assert len(body["results"]["bindings"]) == 3 and body["truncated"] == {"max_rows": 3}
         full = small.get("/sparql", params={"query": "SELECT * WHERE { } LIMIT 1"})
         assert "shkg-truncated" not in full.headers
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records whether anything connected."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen()
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
 
 
 @pytest.mark.parametrize("template", [

@@ -4,8 +4,9 @@ pyoxigraph carries out SERVICE itself.  ``Store.query`` sends an HTTP POST to wh
 query names, from the server, before a single row is returned, so on a public endpoint SERVICE
 lets anyone make this server send requests: to 127.0.0.1, to the private network, to a cloud
 metadata address (server-side request forgery).  pyoxigraph 0.5.13 has no option to turn
-SERVICE off, to restrict it, or to give it a timeout (a slow service held a query for as long
-as it kept the connection open); it does not follow redirects.  So the query text is checked
+SERVICE off, to restrict it, or to give it a timeout of its own (a slow service holds the query
+for as long as it keeps the connection open, until the worker running the query is killed at
+the query timeout); it does not follow redirects.  So the query text is checked
 before it is run: every SERVICE must name an IRI, and that IRI must be in the allowlist.
 
 An allowlist entry matches one IRI exactly, after lower-casing the scheme and the host, with

@@ -54,3 +54,9 @@ class ServiceUnavailable(ClientError):
     """The query ran out of time, or no worker was free in time; ``retry_after`` may be set."""
 
     status = 503
+
+
+class BadGateway(ClientError):
+    """A SERVICE endpoint the query called (one in the federation allowlist) failed."""
+
+    status = 502

@@ -8,8 +8,8 @@ from typing import Any, TypeAlias
 import pyoxigraph
 
 from . import namespaces as ns
-from .http_errors import BadRequest, ClientError, Forbidden, NotAcceptable
-from .lexer import is_update
+from .http_errors import BadGateway, BadRequest, ClientError, Forbidden, NotAcceptable
+from .lexer import LexError, is_update, service_targets
 from .negotiation import choose
 from .results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
 from .results import write_solutions, write_triples
@@ -104,6 +104,11 @@ def answer(store: pyoxigraph.Store, request: QueryRequest, limits: Limits = DEFA
         raise BadRequest(f"malformed query: {message}") from None
     except ValueError as error:
         raise BadRequest(f"bad request: {error}") from None
+    except (OSError, RuntimeError) as error:
+        gateway = _service_failure(request.query, error)
+        if gateway is None:
+            raise
+        raise gateway from None
 
     # pyoxigraph's results must be dropped on the thread that made them, so no exception may
     # leave this frame while it still holds one (a traceback would carry it to another thread).
@@ -124,11 +129,38 @@ def answer(store: pyoxigraph.Store, request: QueryRequest, limits: Limits = DEFA
         return _serialise(result, media, offered[media], limits)
     except ClientError as error:
         failure = type(error)(error.message, error.retry_after)
+    except (OSError, RuntimeError) as error:
+        failure = (_service_failure(request.query, error)
+                   or QueryFailed(f"query failed while running: {error}"))
     except Exception as error:  # noqa: BLE001 - any failure, replaced by one without a traceback
         failure = QueryFailed(f"query failed while running: {error}")
     finally:
         del result
     raise failure
+
+
+def _service_failure(query: str, error: Exception) -> BadGateway | None:
+    """A 502 naming the SERVICE endpoints, if ``error`` is a SERVICE call failing; else None.
+
+    pyoxigraph carries out SERVICE while it evaluates, and reports a service that cannot be
+    reached or answers with an error as an OSError (``ConnectionRefusedError``, "Error 404 Not
+    Found returned by <url> ..."), in a query with a SERVICE taken for the service failing; a
+    RuntimeError only when its message says HTTP, connection or a SERVICE's IRI.  Connection
+    errors do not name the URL, so the query's SERVICE targets (already checked against the
+    allowlist) are named instead.
+    """
+    try:
+        targets = [target for target in service_targets(query, QUERY_BASE) if target]
+    except LexError:
+        return None
+    if not targets:
+        return None
+    if not isinstance(error, OSError):
+        text = str(error)
+        if not any(mark in text for mark in ("HTTP", "Connection", "connection", *targets)):
+            return None
+    named = ", ".join(f"<{target}>" for target in dict.fromkeys(targets))
+    return BadGateway(f"SERVICE {named} failed: {error}")
 
 
 def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:

@@ -33,6 +33,7 @@ from typing import Any, Self
 import pyoxigraph
 
 from .http_errors import (
+    BadGateway,
     BadRequest,
     ClientError,
     Forbidden,
@@ -51,7 +52,7 @@ from .sparql import Answer, QueryRequest, answer
 CLIENT_ERRORS: dict[str, type[ClientError]] = {
     cls.__name__: cls for cls in (
         ClientError, BadRequest, Forbidden, NotFound, MethodNotAllowed, NotAcceptable,
-        PayloadTooLarge, UnsupportedMediaType, TooManyRequests, ServiceUnavailable,
+        PayloadTooLarge, UnsupportedMediaType, TooManyRequests, ServiceUnavailable, BadGateway,
     )
 }
 STARTUP_SECONDS = 60.0  # for the first workers to open the store, in __init__

@@ -1,0 +1,269 @@
+"""Federation out: with an allowlist, SERVICE calls another SPARQL endpoint, and only that one.
+
+A second, independent SPARQL server (``oxigraph serve-read-only``, from the PyPI package
+``oxigraph``) stands in for Wikidata.  It holds a small Wikidata-shaped slice that this module
+writes itself: population (wdt:P1082) and inception (wdt:P571) for a few of the Wikidata items
+our places are linked to with owl:sameAs.  The values are SYNTHETIC test constants, chosen to be
+recognisable as such; they are not facts about these places.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ROOT, Listener, ServerProcess, free_port, wait_for_http
+from shkg.release import Release
+from shkg.sparql import _service_failure
+
+pytestmark = pytest.mark.server
+
+WD = "http://www.wikidata.org/entity/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# Synthetic values (population, inception) for the test's Wikidata-shaped slice: not facts.
+SLICE = {
+    "Q8686": (1111111, "1901-01-01T00:00:00Z"),   # linked from place:shanghai
+    "Q4970": (222222, "1902-02-02T00:00:00Z"),    # linked from place:hangzhou
+    "Q42651": (33333, "1903-03-03T00:00:00Z"),    # linked from place:wuxi
+    "Q16963": (4444444, None),                     # linked from place:jiangsu; no inception
+    "Q90": (5555, "1905-05-05T00:00:00Z"),        # an item none of our entities links to
+}
+
+
+def slice_turtle() -> str:
+    lines = ["@prefix wd: <http://www.wikidata.org/entity/> .",
+             "@prefix wdt: <http://www.wikidata.org/prop/direct/> .",
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> ."]
+    for qid, (population, inception) in SLICE.items():
+        lines.append(f"wd:{qid} wdt:P1082 {population} .")
+        if inception:
+            lines.append(f'wd:{qid} wdt:P571 "{inception}"^^xsd:dateTime .')
+    return "\n".join(lines) + "\n"
+
+
+FEDERATED_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX schema: <https://schema.org/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX place: <https://w3id.org/shkg/id/place/>
+
+SELECT ?place ?label ?item ?population ?inception WHERE {
+  ?place schema:containedInPlace+ place:yangtze-river-delta ;
+         rdfs:label ?label ;
+         owl:sameAs ?item .
+  FILTER(LANG(?label) = "en")
+  SERVICE <%s> {
+    ?item wdt:P1082 ?population .
+    OPTIONAL { ?item wdt:P571 ?inception }
+  }
+}
+ORDER BY DESC(?population)
+"""
+
+
+def oxigraph_command() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the oxigraph CLI is missing: pip install -e '.[test]'")
+    return found
+
+
+class Oxigraph:
+    """`oxigraph serve-read-only` on 127.0.0.1 over a store loaded from ``data``; stopped by pid."""
+
+    def __init__(self, directory: Path, data: str) -> None:
+        command = oxigraph_command()
+        turtle = directory / "slice.ttl"
+        turtle.write_text(data, encoding="utf-8")
+        location = directory / "store"
+        subprocess.run([command, "load", "--location", str(location), "--file", str(turtle)],
+                       check=True, capture_output=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.url + "/query"
+        self.process = subprocess.Popen(
+            [command, "serve-read-only", "--location", str(location),
+             "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_http(self.process, self.query_url + "?query=ASK%20%7B%7D", "oxigraph")
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
+    server = Oxigraph(tmp_path_factory.mktemp("wikidata"), slice_turtle())
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def federating(release: Release, wikidata: Oxigraph) -> Iterator[ServerProcess]:
+    """Our server, allowed to call the second server's query endpoint and nothing else."""
+    process = ServerProcess(ROOT, release.path.parents[1],
+                            "--federation-allowlist", wikidata.query_url)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def sparql(server: ServerProcess, query: str, timeout: float = 30) -> httpx.Response:
+    return httpx.post(server.url + "/sparql", data={"query": query},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
+
+
+def rows(response: httpx.Response) -> list[dict[str, str]]:
+    return [{name: term["value"] for name, term in binding.items()}
+            for binding in response.json()["results"]["bindings"]]
+
+
+def test_the_second_server_holds_the_slice(wikidata: Oxigraph) -> None:
+    response = httpx.get(wikidata.query_url, timeout=10, params={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "9"
+
+
+def test_service_description_lists_the_allowed_endpoint(federating: ServerProcess,
+                                                         wikidata: Oxigraph) -> None:
+    response = httpx.get(federating.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=10)
+    assert response.status_code == 200
+    assert f"<{wikidata.query_url}>" in response.text
+
+
+def test_federated_query_joins_our_places_with_the_slice(federating: ServerProcess,
+                                                          wikidata: Oxigraph) -> None:
+    response = sparql(federating, FEDERATED_QUERY % wikidata.query_url)
+    assert response.status_code == 200, response.text
+    bindings = response.json()["results"]["bindings"]
+    # The full answer: our places in the Yangtze River Delta whose Wikidata item the second
+    # server has a population for.  Q90 (linked from none of ours) and our places whose item
+    # is not in the slice (Lu'an, Anhui, the districts...) drop out of the join.
+    assert rows(response) == [
+        {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
+         "item": WD + "Q16963", "population": "4444444"},
+        {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
+         "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
+        {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
+         "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
+        {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
+         "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
+    ]
+    assert all(b["population"]["datatype"] == XSD + "integer" for b in bindings)
+    assert all(b["inception"]["datatype"] == XSD + "dateTime" for b in bindings if "inception" in b)
+    assert all(b["label"].get("xml:lang") == "en" for b in bindings)
+
+
+def test_service_on_another_port_is_refused_before_evaluation(
+        federating: ServerProcess, wikidata: Oxigraph) -> None:
+    listener = Listener()
+    try:
+        response = sparql(federating, FEDERATED_QUERY % listener.url)
+        assert response.status_code == 403
+        assert (f"SERVICE <{listener.url}> is not in this endpoint's federation allowlist "
+                f"(allowed: <{wikidata.query_url}>)") in response.text
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_service_on_another_path_of_an_allowed_host_is_refused_before_evaluation(
+        failing: tuple[ServerProcess, dict[str, str]], hanging: Listener) -> None:
+    # The hanging listener's /sparql is allowed; its /other, or /sparql/../other, is not.
+    server, _ = failing
+    for target in (f"http://127.0.0.1:{hanging.port}/other",
+                   f"http://127.0.0.1:{hanging.port}/sparql/../other"):
+        before = hanging.connections
+        response = sparql(server, FEDERATED_QUERY % target)
+        assert response.status_code == 403
+        assert f"SERVICE <{target}> is not in this endpoint's federation allowlist" in response.text
+        time.sleep(0.3)
+        assert hanging.connections == before
+
+
+@pytest.fixture(scope="module")
+def hanging() -> Iterator[Listener]:
+    listener = Listener(hold=True)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def failing(release: Release, wikidata: Oxigraph, hanging: Listener) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+    """Our server with a 2 s query timeout, allowed to call endpoints that fail in several ways."""
+    services = {
+        "nothing listens": f"http://127.0.0.1:{free_port()}/sparql",
+        "error answer": wikidata.url + "/no-such-path",
+        "never answers": hanging.url,
+    }
+    process = ServerProcess(ROOT, release.path.parents[1], "--query-timeout", "2",
+                            "--federation-allowlist", ",".join(services.values()))
+    try:
+        yield process, services
+    finally:
+        process.stop()
+
+
+@pytest.mark.parametrize("case", ["nothing listens", "error answer"])
+def test_a_failing_allowed_service_is_a_bad_gateway(
+        failing: tuple[ServerProcess, dict[str, str]], case: str) -> None:
+    server, services = failing
+    response = sparql(server, FEDERATED_QUERY % services[case])
+    assert response.status_code == 502, response.text
+    body = response.json()
+    assert body["ok"] is False and body["status"] == 502
+    assert body["error"].startswith(f"SERVICE <{services[case]}> failed: ")
+    if case == "error answer":
+        assert "404" in body["error"]
+    # The server is still fine afterwards.
+    assert sparql(server, "ASK { ?s ?p ?o }").json()["boolean"] is True
+
+
+def test_a_service_that_never_answers_is_cut_by_the_query_timeout(
+        failing: tuple[ServerProcess, dict[str, str]], hanging: Listener) -> None:
+    server, services = failing
+    started = time.monotonic()
+    response = sparql(server, FEDERATED_QUERY % services["never answers"], timeout=20)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert "cancelled" in response.text
+    assert elapsed < 5
+    assert hanging.connections >= 1
+    assert sparql(server, "ASK { ?s ?p ?o }").json()["boolean"] is True
+
+
+def test_only_a_service_failure_is_a_bad_gateway() -> None:
+    with_service = FEDERATED_QUERY % "http://127.0.0.1:9/sparql"
+    assert _service_failure("SELECT * WHERE { ?s ?p ?o }", ConnectionRefusedError("refused")) is None
+    assert _service_failure(with_service, RuntimeError("out of memory")) is None
+    refused = _service_failure(with_service, ConnectionRefusedError("Connection refused (os error 111)"))
+    assert refused is not None and refused.status == 502
+    assert refused.message == "SERVICE <http://127.0.0.1:9/sparql> failed: Connection refused (os error 111)"
