@@ -283,7 +283,12 @@ def resource_page(store: Store, iri: NamedNode) -> str:
     own = triples(store, iri)
     title = name(store, iri)
     zh = label(store, iri, "zh")
-    types = [link(store, t.object) for t in own if t.predicate == RDF_TYPE]
+    # One entry per name: shkg:Place and the entailed schema:Place are both "Place"; ours wins.
+    by_name: dict[str, str] = {}
+    for t in sorted((t for t in own if t.predicate == RDF_TYPE),
+                    key=lambda t: not str(t.object).startswith("<" + ns.SHKG)):
+        by_name.setdefault(name(store, t.object), link(store, t.object))
+    types = [by_name[key] for key in sorted(by_name)]
     definition = first_literal(store, iri, DEFINITIONS)
     head = (f"<h1>{esc(title)}</h1>" + (f'<p lang="zh">{esc(zh)}</p>' if zh else "") +
             f'<p class="meta"><code>{esc(iri.value)}</code></p>'
