@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -59,8 +60,7 @@ def wait_for_http(process: subprocess.Popen[bytes], url: str, what: str, seconds
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"{what} exited with {process.returncode}: {output}")
+            raise RuntimeError(f"{what} exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -106,24 +106,25 @@ class Listener:
         self.socket.close()
 
 
-class ServerProcess:
-    """`shkg serve` in a child process on 127.0.0.1, stopped by process id."""
+class ChildServer:
+    """An HTTP server in a child process on 127.0.0.1, waited for and stopped by process id."""
 
-    def __init__(self, root: Path, var: Path, *options: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "shkg.cli", "serve", "--root", str(root), "--var", str(var),
-             "--port", str(self.port), "--log-level", "warning", "--access-log", "off", *options],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ},
-        )
+    def __init__(self, command: list[str], ready_path: str, what: str) -> None:
+        # Output goes to a file, not a pipe: a chatty server must never block on a full pipe.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT,
+                                        env={**os.environ})
         try:
-            wait_for_http(self.process, self.url + "/healthz", "server")
-        except RuntimeError:
-            self.stop()
-            raise
+            wait_for_http(self.process, self.url + ready_path, what)
+        except RuntimeError as error:
+            self.stop(close=False)
+            self.output.seek(0)
+            raise RuntimeError(f"{error}: {self.output.read().decode(errors='replace')}") from None
 
-    def stop(self) -> None:
+    port: int
+    url: str
+
+    def stop(self, close: bool = True) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -131,8 +132,20 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
+        if close:
+            self.output.close()
+
+
+class ServerProcess(ChildServer):
+    """`shkg serve` in a child process."""
+
+    def __init__(self, root: Path, var: Path, *options: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            [sys.executable, "-m", "shkg.cli", "serve", "--root", str(root), "--var", str(var),
+             "--port", str(self.port), "--log-level", "warning", "--access-log", "off", *options],
+            "/healthz", "server")
 
 
 @pytest.fixture(scope="session")

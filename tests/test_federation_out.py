@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, Listener, ServerProcess, free_port, wait_for_http
+from conftest import ROOT, ChildServer, Listener, ServerProcess, free_port
 from shkg.release import Release
 from shkg.sparql import _service_failure
 
@@ -78,7 +78,7 @@ def oxigraph_command() -> str:
     return found
 
 
-class Oxigraph:
+class Oxigraph(ChildServer):
     """`oxigraph serve-read-only` on 127.0.0.1 over a store loaded from ``data``; stopped by pid."""
 
     def __init__(self, directory: Path, data: str) -> None:
@@ -91,24 +91,8 @@ class Oxigraph:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = self.url + "/query"
-        self.process = subprocess.Popen(
-            [command, "serve-read-only", "--location", str(location),
-             "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_http(self.process, self.query_url + "?query=ASK%20%7B%7D", "oxigraph")
-        except RuntimeError:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        super().__init__([command, "serve-read-only", "--location", str(location),
+                          "--bind", f"127.0.0.1:{self.port}"], "/query?query=ASK%20%7B%7D", "oxigraph")
 
 
 @pytest.fixture(scope="module")
