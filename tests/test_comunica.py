@@ -1,0 +1,110 @@
+"""Comunica federates our SPARQL endpoint with a second server, in one query without SERVICE.
+
+Comunica (``@comunica/query-sparql``, pinned in ``tests/comunica/package-lock.json`` and installed
+by ``npm ci --prefix tests/comunica``) is given two SPARQL endpoints as sources: our real
+``shkg serve`` and the ``oxigraph serve-read-only`` that stands in for Wikidata with a small
+SYNTHETIC slice (the ``wikidata`` fixture of ``test_federation_out``).  It splits the query itself:
+our places and their owl:sameAs links come from us, wdt:P1082 / wdt:P571 from the other server.
+``tests/comunica/federate.mjs`` lets Comunica fetch from those two endpoints only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, Listener, ServerProcess
+from test_federation_out import WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
+
+pytestmark = pytest.mark.server
+
+COMUNICA = ROOT / "tests" / "comunica"
+SCRIPT = COMUNICA / "federate.mjs"
+
+# The query of test_federation_out without SERVICE: Comunica decides which source answers what.
+QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX schema: <https://schema.org/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX place: <https://w3id.org/shkg/id/place/>
+
+SELECT ?place ?label ?item ?population ?inception WHERE {
+  ?place schema:containedInPlace+ place:yangtze-river-delta ;
+         rdfs:label ?label ;
+         owl:sameAs ?item .
+  FILTER(LANG(?label) = "en")
+  ?item wdt:P1082 ?population .
+  OPTIONAL { ?item wdt:P571 ?inception }
+}
+ORDER BY DESC(?population)
+"""
+
+
+def comunica_available() -> None:
+    """Skip loudly without node or Comunica's node_modules; under CI, fail instead."""
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node (Node.js 18 or later) is not installed")
+    if not (COMUNICA / "node_modules" / "@comunica" / "query-sparql").is_dir():
+        missing.append("tests/comunica/node_modules is missing: run npm ci --prefix tests/comunica")
+    if missing:
+        reason = "COMUNICA TESTS NOT RUN: " + "; ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def run(query: str, *sources: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["node", str(SCRIPT), query, *sources], check=False, capture_output=True,
+                          text=True, timeout=120, cwd=COMUNICA)
+
+
+def federate(query: str, *sources: str) -> list[dict[str, dict[str, str]]]:
+    result = run(query, *sources)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_comunica_joins_our_places_with_the_second_server(server: ServerProcess,
+                                                          wikidata: Oxigraph) -> None:  # noqa: F811
+    comunica_available()
+    solutions = federate(QUERY, server.url + "/sparql", wikidata.query_url)
+    # The same full answer as the SERVICE query of test_federation_out: Q90 (linked from none
+    # of ours) and our places whose item the slice lacks drop out of the join.
+    assert [{name: term["value"] for name, term in row.items()} for row in solutions] == [
+        {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
+         "item": WD + "Q16963", "population": "4444444"},
+        {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
+         "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
+        {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
+         "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
+        {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
+         "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
+    ]
+    assert all(row["population"]["datatype"] == XSD + "integer" for row in solutions)
+    assert all(row["inception"]["datatype"] == XSD + "dateTime"
+               for row in solutions if "inception" in row)
+    assert all(row["label"].get("language") == "en" for row in solutions)
+
+
+def test_comunica_reaches_no_host_but_its_sources(server: ServerProcess,
+                                                 wikidata: Oxigraph) -> None:  # noqa: F811
+    # With two sources Comunica runs a SERVICE itself: to anything else (here a counting
+    # listener) federate.mjs's fetch refuses it, before any connection is made.
+    comunica_available()
+    listener = Listener()
+    try:
+        result = run(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+                     server.url + "/sparql", wikidata.query_url)
+        assert result.returncode != 0
+        assert f"refused to fetch {listener.url}" in result.stderr
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
