@@ -19,31 +19,15 @@ import time
 import pytest
 
 from conftest import ROOT, Listener, ServerProcess
-from test_federation_out import WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
+from test_federation_out import JOIN_QUERY, THEIR_PART, WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
 
 pytestmark = pytest.mark.server
 
 COMUNICA = ROOT / "tests" / "comunica"
 SCRIPT = COMUNICA / "federate.mjs"
 
-# The query of test_federation_out without SERVICE: Comunica decides which source answers what.
-QUERY = """\
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX schema: <https://schema.org/>
-PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-PREFIX place: <https://w3id.org/shkg/id/place/>
-
-SELECT ?place ?label ?item ?population ?inception WHERE {
-  ?place schema:containedInPlace+ place:yangtze-river-delta ;
-         rdfs:label ?label ;
-         owl:sameAs ?item .
-  FILTER(LANG(?label) = "en")
-  ?item wdt:P1082 ?population .
-  OPTIONAL { ?item wdt:P571 ?inception }
-}
-ORDER BY DESC(?population)
-"""
+# The join of test_federation_out without SERVICE: Comunica decides which source answers what.
+QUERY = JOIN_QUERY % THEIR_PART
 
 
 def comunica_available() -> None:

@@ -49,7 +49,8 @@ def slice_turtle() -> str:
     return "\n".join(lines) + "\n"
 
 
-FEDERATED_QUERY = """\
+# Our places in the Yangtze River Delta, with the other server's values for their Wikidata items.
+JOIN_QUERY = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX schema: <https://schema.org/>
@@ -61,13 +62,13 @@ SELECT ?place ?label ?item ?population ?inception WHERE {
          rdfs:label ?label ;
          owl:sameAs ?item .
   FILTER(LANG(?label) = "en")
-  SERVICE <%s> {
-    ?item wdt:P1082 ?population .
-    OPTIONAL { ?item wdt:P571 ?inception }
-  }
+  %s
 }
 ORDER BY DESC(?population)
 """
+THEIR_PART = "?item wdt:P1082 ?population . OPTIONAL { ?item wdt:P571 ?inception }"
+# The same join with the other server's part sent to it by SERVICE (fill in its URL with %).
+FEDERATED_QUERY = JOIN_QUERY % ("SERVICE <%s> { " + THEIR_PART + " }")
 
 
 def oxigraph_command() -> str:
