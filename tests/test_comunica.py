@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import ROOT, Listener, ServerProcess
-from test_federation_out import JOIN_QUERY, THEIR_PART, WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
+from test_federation_out import JOIN_QUERY, JOINED, THEIR_PART, WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
 
 pytestmark = pytest.mark.server
 
@@ -61,16 +61,7 @@ def test_comunica_joins_our_places_with_the_second_server(server: ServerProcess,
     solutions = federate(QUERY, server.url + "/sparql", wikidata.query_url)
     # The same full answer as the SERVICE query of test_federation_out: Q90 (linked from none
     # of ours) and our places whose item the slice lacks drop out of the join.
-    assert [{name: term["value"] for name, term in row.items()} for row in solutions] == [
-        {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
-         "item": WD + "Q16963", "population": "4444444"},
-        {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
-         "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
-        {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
-         "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
-        {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
-         "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
-    ]
+    assert [{name: term["value"] for name, term in row.items()} for row in solutions] == JOINED
     assert all(row["population"]["datatype"] == XSD + "integer" for row in solutions)
     assert all(row["inception"]["datatype"] == XSD + "dateTime"
                for row in solutions if "inception" in row)

@@ -67,6 +67,18 @@ SELECT ?place ?label ?item ?population ?inception WHERE {
 ORDER BY DESC(?population)
 """
 THEIR_PART = "?item wdt:P1082 ?population . OPTIONAL { ?item wdt:P571 ?inception }"
+# The full answer of the join: our places in the Yangtze River Delta whose Wikidata item the
+# slice has a population for.
+JOINED = [
+    {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
+     "item": WD + "Q16963", "population": "4444444"},
+    {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
+     "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
+    {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
+     "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
+    {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
+     "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
+]
 # The same join with the other server's part sent to it by SERVICE (fill in its URL with %).
 FEDERATED_QUERY = JOIN_QUERY % ("SERVICE <%s> { " + THEIR_PART + " }")
 
@@ -149,16 +161,7 @@ def test_federated_query_joins_our_places_with_the_slice(federating: ServerProce
     # The full answer: our places in the Yangtze River Delta whose Wikidata item the second
     # server has a population for.  Q90 (linked from none of ours) and our places whose item
     # is not in the slice (Lu'an, Anhui, the districts...) drop out of the join.
-    assert rows(response) == [
-        {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
-         "item": WD + "Q16963", "population": "4444444"},
-        {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
-         "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
-        {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
-         "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
-        {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
-         "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
-    ]
+    assert rows(response) == JOINED
     assert all(b["population"]["datatype"] == XSD + "integer" for b in bindings)
     assert all(b["inception"]["datatype"] == XSD + "dateTime" for b in bindings if "inception" in b)
     assert all(b["label"].get("xml:lang") == "en" for b in bindings)
