@@ -60,9 +60,10 @@ def service_description(endpoint: str, manifest: Mapping[str, Any], allowlist: S
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, VOID.triples, rdflib.Literal(int(manifest["triples"]), datatype=XSD.integer)))
-    for iri, triples in sorted(manifest["graphs"].items()):
-        named = rdflib.BNode()
-        described = rdflib.BNode()
+    # Blank nodes labelled by position, so that every process writes the same bytes.
+    for number, (iri, triples) in enumerate(sorted(manifest["graphs"].items())):
+        named = rdflib.BNode(f"named{number}")
+        described = rdflib.BNode(f"graph{number}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, rdflib.URIRef(iri)))

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from . import namespaces as ns
 from .html import LICENSE, media_of
+from .stores import ReadableStore
 
 XSD_INTEGER = NamedNode(ns.XSD + "integer")
 SPDX = "http://spdx.org/rdf/terms#"
@@ -31,13 +32,13 @@ class Statistics:
     examples: list[str]
 
 
-def _rows(store: Store, query: str) -> list[Any]:
+def _rows(store: ReadableStore, query: str) -> list[Any]:
     result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, pyoxigraph.QuerySolutions)
     return list(result)
 
 
-def statistics(store: Store) -> Statistics:
+def statistics(store: ReadableStore) -> Statistics:
     """Counts over the union of the named graphs (the endpoint's default graph)."""
     # DISTINCT: a triple stated in two named graphs is one triple of the union.
     triples = int(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
@@ -96,23 +97,25 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
     add(dataset, FOAF_PAGE.value, NamedNode(base_url))
     for example in stats.examples:
         add(dataset, ns.VOID + "exampleResource", NamedNode(example))
-    for iri, count in stats.classes:
-        partition = BlankNode()
+    # Blank nodes labelled by position, not at random: the same release gives the same bytes,
+    # in every process, as its ETag promises.
+    for index, (iri, count) in enumerate(stats.classes):
+        partition = BlankNode(f"class{index}")
         add(dataset, ns.VOID + "classPartition", partition)
         add(partition, ns.VOID + "class", NamedNode(iri))
         add(partition, ns.VOID + "entities", number(count))
-    for iri, count in stats.properties:
-        partition = BlankNode()
+    for index, (iri, count) in enumerate(stats.properties):
+        partition = BlankNode(f"property{index}")
         add(dataset, ns.VOID + "propertyPartition", partition)
         add(partition, ns.VOID + "property", NamedNode(iri))
         add(partition, ns.VOID + "triples", number(count))
-    conforms = BlankNode()
+    conforms = BlankNode("validation")
     add(dataset, ns.SHKG + "validation", conforms)
     add(conforms, ns.RDF + "type", NamedNode("http://www.w3.org/ns/shacl#ValidationReport"))
     add(conforms, "http://www.w3.org/ns/shacl#conforms",
         Literal("true" if manifest.get("shacl_conforms") else "false",
                 datatype=NamedNode(ns.XSD + "boolean")))
-    for entry in manifest.get("dumps", []):
+    for index, entry in enumerate(manifest.get("dumps", [])):
         distribution = NamedNode(f"{base_url}download/{entry['file']}")
         served, gzipped = media_of(entry)
         add(dataset, ns.DCAT + "distribution", distribution)
@@ -127,7 +130,7 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
                 NamedNode(f"https://www.iana.org/assignments/media-types/{served}"))
         add(distribution, ns.DCAT + "byteSize", number(int(entry["bytes"])))
         add(distribution, ns.DCTERMS + "license", NamedNode(LICENSE))
-        checksum = BlankNode()
+        checksum = BlankNode(f"checksum{index}")
         add(distribution, SPDX + "checksum", checksum)
         add(checksum, ns.RDF + "type", NamedNode(SPDX + "Checksum"))
         add(checksum, SPDX + "algorithm", NamedNode(SPDX + "checksumAlgorithm_sha256"))
