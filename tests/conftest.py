@@ -18,6 +18,7 @@ import pytest
 
 from shkg.build import build
 from shkg.project import Project
+from shkg.publish import publish_release
 from shkg.release import Release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +153,51 @@ class ServerProcess(ChildServer):
 def server(release: Release) -> Iterator[ServerProcess]:
     """A real uvicorn process serving the session's release."""
     process = ServerProcess(ROOT, release.path.parents[1])
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def oxigraph_command() -> str:
+    """The `oxigraph` CLI (PyPI package oxigraph, a test dependency): a second SPARQL server."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the oxigraph CLI is missing: pip install -e '.[test]'")
+    return found
+
+
+class OxigraphBackend(ChildServer):
+    """`oxigraph serve` (read-write) on 127.0.0.1 over an empty on-disk store, its default graph
+    the union of its named graphs (``union=False`` leaves it the store's own default graph)."""
+
+    def __init__(self, location: Path, union: bool = True) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.url + "/query"
+        self.store_url = self.url + "/store"
+        super().__init__([oxigraph_command(), "serve", "--location", str(location),
+                          "--bind", f"127.0.0.1:{self.port}",
+                          *(["--union-default-graph"] if union else [])],
+                         "/query?query=ASK%20%7B%7D", "oxigraph serve")
+
+
+@pytest.fixture(scope="session")
+def backend(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphBackend]:
+    """A second SPARQL server holding the session's release, loaded with `shkg publish`."""
+    server = OxigraphBackend(tmp_path_factory.mktemp("backend") / "store")
+    try:
+        publish_release(release, server.store_url, quiet)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[ServerProcess]:
+    """`shkg serve --backend`: our server in front of the Oxigraph server holding the release."""
+    process = ServerProcess(ROOT, release.path.parents[1], "--backend", backend.query_url)
     try:
         yield process
     finally:

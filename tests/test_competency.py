@@ -1,4 +1,5 @@
-"""Each competency question: its query in queries/, run on the built store, with its full answer.
+"""Each competency question: its query in queries/, run on the built store and on a backend
+holding it (see the ``store`` fixture), with its full answer.
 
 The expected answers are worked out by hand from the seed documents (the sentence each comes
 from is quoted in a comment), not read back from the graph.
@@ -6,15 +7,18 @@ from is quoted in a comment), not read back from the graph.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, OxigraphBackend
 from shkg import namespaces as ns
+from shkg.backends import RemoteStore
 from shkg.release import Release
+from shkg.stores import ReadableStore
 
 QUERIES = ROOT / "queries"
 
@@ -37,10 +41,26 @@ def short(term: object) -> str | None:
     raise AssertionError(f"unexpected term {term!r}")
 
 
-def run(release: Release, name: str) -> list[dict[str, str | None]]:
+@pytest.fixture(scope="module", params=["embedded", "backend"])
+def store(request: pytest.FixtureRequest, release: Release) -> Iterator[ReadableStore]:
+    """Each question is asked of the release's own store, and of a second SPARQL server (an
+    `oxigraph serve`) that `shkg publish` loaded with it, through the store `shkg serve
+    --backend` reads."""
+    if request.param == "embedded":
+        yield release.open_store()
+        return
+    backend: OxigraphBackend = request.getfixturevalue("backend")
+    remote = RemoteStore(backend.query_url, timeout=30)
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
+def run(store: ReadableStore, name: str) -> list[dict[str, str | None]]:
     path = QUERIES / name
     text = path.read_text(encoding="utf-8")
-    solutions = release.open_store().query(text, use_default_graph_as_union=True)
+    solutions = store.query(text, use_default_graph_as_union=True)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: short(solution[n]) for n in names} for solution in solutions]
@@ -58,18 +78,18 @@ def test_every_question_has_a_titled_query() -> None:
         assert lines[0].startswith("# title: ") and lines[1].startswith("# comment: "), path.name
 
 
-def test_01_clusters_including_lingang(release: Release) -> None:
+def test_01_clusters_including_lingang(store: ReadableStore) -> None:
     # 000: "...with core development zones in Shanghai's Lingang, Wuxi in Jiangsu, ..." of the
     # Yangtze River Delta (including Jiangxi) large aircraft cluster.
-    rows = run(release, "01-clusters-including-lingang.rq")
+    rows = run(store, "01-clusters-including-lingang.rq")
     assert [r["cluster"] for r in rows] == ["cluster/large-aircraft"]
 
 
-def test_02_national_level_clusters(release: Release) -> None:
+def test_02_national_level_clusters(store: ReadableStore) -> None:
     # 000: "three clusters selected in the first batch—integrated circuits, Zhangjiang
     # biomedicine, and new energy vehicles—as well as two newly added in 2024: the large
     # aircraft cluster and the shipbuilding and marine engineering equipment cluster."
-    rows = run(release, "02-national-level-clusters.rq")
+    rows = run(store, "02-national-level-clusters.rq")
     assert {(r["cluster"], r["batch"], r["year"]) for r in rows} == {
         ("cluster/integrated-circuits", "first batch", None),
         ("cluster/zhangjiang-biomedicine", "first batch", None),
@@ -80,11 +100,11 @@ def test_02_national_level_clusters(release: Release) -> None:
     assert len(rows) == 5
 
 
-def test_03_new_growth_points(release: Release) -> None:
+def test_03_new_growth_points(store: ReadableStore) -> None:
     # 000: "...low-altitude economy, commercial aerospace, embodied intelligence,
     # biomanufacturing, and intelligent terminals ... collective scale to reach the
     # trillion-yuan level during the "16th Five-Year Plan" period" (meaning 2026-2030).
-    rows = run(release, "03-new-growth-points.rq")
+    rows = run(store, "03-new-growth-points.rq")
     assert sorted(r["industry"] for r in rows) == [
         "industry/biomanufacturing", "industry/commercial-aerospace",
         "industry/embodied-intelligence", "industry/intelligent-terminals",
@@ -97,14 +117,14 @@ def test_03_new_growth_points(release: Release) -> None:
         assert row["asWritten"] == "the trillion-yuan level"
 
 
-def test_04_pioneering_industries_scale(release: Release) -> None:
+def test_04_pioneering_industries_scale(store: ReadableStore) -> None:
     # 002: "The annual turnover of Shanghai's IC industry surged 21 percent year-on-year to
     # 207 billion yuan in 2020. The city saw the industrial value of the biomedicine industry
     # exceed 600 billion yuan last year while that of AI reached 220 billion yuan."
     # 000: "the integrated circuit cluster, with an industry scale exceeding 390 billion yuan
     # last year" (2024). 001: "the three pioneering industries saw their combined industrial
     # output reach 1.8 trillion yuan" (in 2024).
-    rows = run(release, "04-pioneering-industries-scale.rq")
+    rows = run(store, "04-pioneering-industries-scale.rq")
     assert {(r["subject"], amount(r["value"]), r["comparator"], r["year"]) for r in rows} == {
         ("industry/integrated-circuits", Decimal("207e9"), "comparator/exactly", "2020"),
         ("industry/biomedicine", Decimal("600e9"), "comparator/more-than", "2020"),
@@ -115,12 +135,12 @@ def test_04_pioneering_industries_scale(release: Release) -> None:
     assert len(rows) == 5
 
 
-def test_05_trillion_yuan_clusters(release: Release) -> None:
+def test_05_trillion_yuan_clusters(store: ReadableStore) -> None:
     # 000: electronic information "had already reached 1.2 trillion yuan" in 2024; automobiles
     # "the 1.1 trillion-yuan scale"; high-end equipment "crossed the trillion-yuan threshold";
     # software and information services "a scale exceeding 1.8 trillion yuan"; the large
     # aircraft cluster "has already surpassed one trillion yuan in total industrial output value".
-    rows = run(release, "05-trillion-yuan-clusters.rq")
+    rows = run(store, "05-trillion-yuan-clusters.rq")
     assert {(r["cluster"], amount(r["value"]), r["comparator"], r["year"]) for r in rows} == {
         ("cluster/electronic-information", Decimal("1.2e12"), "comparator/exactly", "2024"),
         ("cluster/automobiles", Decimal("1.1e12"), "comparator/exactly", None),
@@ -131,12 +151,12 @@ def test_05_trillion_yuan_clusters(release: Release) -> None:
     assert len(rows) == 5
 
 
-def test_06_low_altitude_targets(release: Release) -> None:
+def test_06_low_altitude_targets(store: ReadableStore) -> None:
     # 000: "by 2028, Shanghai's core low-altitude economy industry scale should reach around
     # 80 billion yuan, forming a complete industrial chain system for new low-altitude
     # aircraft, building a national advanced manufacturing cluster for the low-altitude
     # economy, and accelerating the city's progress towards becoming a "World eVTOL Capital"".
-    rows = run(release, "06-low-altitude-targets.rq")
+    rows = run(store, "06-low-altitude-targets.rq")
     assert all(r["year"] == "2028" and r["plan"] == "plan/low-altitude-economy-measures" for r in rows)
     assert len(rows) == 4
     quantitative = [r for r in rows if r["value"] is not None]
@@ -144,16 +164,16 @@ def test_06_low_altitude_targets(release: Release) -> None:
         (Decimal("80e9"), "unit:CCY_CNY", "comparator/about")]
 
 
-def test_07_nev_cluster(release: Release) -> None:
+def test_07_nev_cluster(store: ReadableStore) -> None:
     # 000: "the new energy vehicle cluster, with Jiading District as its core, leverages
     # leading companies like SAIC and Tesla"
-    rows = run(release, "07-nev-cluster-enterprises.rq")
+    rows = run(store, "07-nev-cluster-enterprises.rq")
     assert {(r["enterprise"], r["district"]) for r in rows} == {
         ("enterprise/saic", "place/jiading"), ("enterprise/tesla", "place/jiading")}
     assert len(rows) == 2
 
 
-def test_08_14th_plan_targets_for_2025(release: Release) -> None:
+def test_08_14th_plan_targets_for_2025(store: ReadableStore) -> None:
     # 002, the municipal plan for the 14th Five-Year Plan period: the three pioneering
     # industries "shall see their respective scale more than double by the end of 2025";
     # six key industrial clusters "will be formed by 2025"; new-type display devices 70
@@ -161,7 +181,7 @@ def test_08_14th_plan_targets_for_2025(release: Release) -> None:
     # trillion yuan", high-end medical devices 60 billion, new energy vehicles "exceed 1.2
     # million units" and "top 350 billion yuan"; knowledge-intensive services "at least
     # two-thirds" of the services sector's added value, all by 2025.
-    rows = run(release, "08-14th-fyp-targets-2025.rq")
+    rows = run(store, "08-14th-fyp-targets-2025.rq")
     got = {(r["subject"], amount(r["value"]), r["unit"], r["comparator"]) for r in rows}
     assert got == {
         ("industry/integrated-circuits", Decimal(2), "unit:UNITLESS", "comparator/more-than"),
@@ -180,7 +200,7 @@ def test_08_14th_plan_targets_for_2025(release: Release) -> None:
     assert {r["plan"] for r in rows} == {"plan/shanghai-14th-fyp-high-end-manufacturing"}
 
 
-def test_09_frontier_technologies(release: Release) -> None:
+def test_09_frontier_technologies(store: ReadableStore) -> None:
     # 001: "In late October, the city rolled out 15 measures to support the development of
     # "frontier and disruptive "technologies covering cell and gene therapy, brain-computer
     # interface, silicon-based optoelectronics, quantum technology and controlled nuclear
@@ -188,7 +208,7 @@ def test_09_frontier_technologies(release: Release) -> None:
     # future-oriented industries. More specific tasks have been set, including nurturing 20
     # industry leaders in these cutting-edge sectors by 2027. Industrial clusters of these
     # emerging technologies should also be established in the city by 2030."
-    rows = run(release, "09-frontier-technologies-2025.rq")
+    rows = run(store, "09-frontier-technologies-2025.rq")
     assert {r["policy"] for r in rows} == {"plan/frontier-technology-measures-2025"}
     by_kind: dict[str | None, set[tuple[str | None, Decimal | None, str | None]]] = {}
     for r in rows:
@@ -205,15 +225,14 @@ def test_09_frontier_technologies(release: Release) -> None:
     assert set(by_kind) == {"technology", "fund", "target"}
 
 
-def test_10_every_figure_and_target_has_its_sentence(release: Release) -> None:
-    rows = run(release, "10-sources-of-facts.rq")
+def test_10_every_figure_and_target_has_its_sentence(store: ReadableStore) -> None:
+    rows = run(store, "10-sources-of-facts.rq")
     seeds = {path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
              for path in (ROOT / "seeds").glob("*.txt")}
     for row in rows:
         key = str(row["document"]).removeprefix("article/")
         start, end = int(str(row["start"])), int(str(row["end"]))
         assert seeds[key][start:end] == row["sentence"]
-    store = release.open_store()
     facts = {short(s["f"]) for s in store.query(
         "SELECT ?f WHERE { { ?f a <https://w3id.org/shkg/ontology#Observation> } UNION "
         "{ ?f a <https://w3id.org/shkg/ontology#Target> } }", use_default_graph_as_union=True)}
@@ -225,13 +244,13 @@ def test_10_every_figure_and_target_has_its_sentence(release: Release) -> None:
     assert ic[0]["document"] == f"article/{A000}" and ic[0]["published"] == "2025"
 
 
-def test_11_places_in_the_yangtze_river_delta(release: Release) -> None:
+def test_11_places_in_the_yangtze_river_delta(store: ReadableStore) -> None:
     # 000: the cluster covers "the three provinces and one municipality of the Yangtze River
     # Delta plus the entire province of Jiangxi", with zones in "Shanghai's Lingang, Wuxi in
     # Jiangsu, Hangzhou in Zhejiang, Lu'an in Anhui, and Nanchang in Jiangxi"; Jiading,
     # Minhang and Jinshan districts, Zhangjiang (000), Changning (001), Zizhu (004) in
     # Shanghai; "The Jinshan District East China UAV Base".
-    rows = run(release, "11-places-in-yangtze-river-delta.rq")
+    rows = run(store, "11-places-in-yangtze-river-delta.rq")
     assert {(r["place"], r["kind"]) for r in rows} == {
         ("place/shanghai", "shkg:Municipality"),
         ("place/jiangsu", "shkg:Province"), ("place/zhejiang", "shkg:Province"),
@@ -245,8 +264,8 @@ def test_11_places_in_the_yangtze_river_delta(release: Release) -> None:
     assert "place/nanchang" not in {r["place"] for r in rows}  # Jiangxi is "plus", outside
 
 
-def test_12_industries_in_several_sources(release: Release) -> None:
-    rows = run(release, "12-industries-in-several-sources.rq")
+def test_12_industries_in_several_sources(store: ReadableStore) -> None:
+    rows = run(store, "12-industries-in-several-sources.rq")
     assert {(r["industry"], int(str(r["documents"]))) for r in rows} == {
         ("industry/biomedicine", 5),  # 004 as "biological medicine"
         ("industry/integrated-circuits", 4), ("industry/artificial-intelligence", 4),
@@ -261,8 +280,8 @@ def test_12_industries_in_several_sources(release: Release) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
-def test_queries_run_through_the_endpoint_function(release: Release, path: Path) -> None:
+def test_queries_run_through_the_endpoint_function(store: ReadableStore, path: Path) -> None:
     from shkg.sparql import QueryRequest, answer
 
-    result = answer(release.open_store(), QueryRequest(query=path.read_text(encoding="utf-8")))
+    result = answer(store, QueryRequest(query=path.read_text(encoding="utf-8")))
     assert result.media_type == "application/sparql-results+json"

@@ -9,9 +9,7 @@ recognisable as such; they are not facts about these places.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, ChildServer, Listener, ServerProcess, free_port
+from conftest import ROOT, ChildServer, Listener, ServerProcess, free_port, oxigraph_command
 from shkg.release import Release
 from shkg.sparql import _service_failure
 
@@ -81,14 +79,6 @@ JOINED = [
 ]
 # The same join with the other server's part sent to it by SERVICE (fill in its URL with %).
 FEDERATED_QUERY = JOIN_QUERY % ("SERVICE <%s> { " + THEIR_PART + " }")
-
-
-def oxigraph_command() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the oxigraph CLI is missing: pip install -e '.[test]'")
-    return found
 
 
 class Oxigraph(ChildServer):

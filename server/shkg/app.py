@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, examples, pages, querypage
+from .backends import RemoteQueries, RemoteStore, check_holds_release
 from .caching import ResultCache
 from .http_errors import ClientError
 from .metrics import Metrics
@@ -26,15 +27,15 @@ from .ratelimit import RateLimiter
 from .release import Release, current_release
 from .settings import Settings
 from .sparql import Answer, Limits
+from .stores import QueryRunner, ReadableStore
 from .workers import QueryPool
 
 
 def create_app(settings: Settings, release: Release) -> FastAPI:
     """The app serving ``release``; its query workers start and stop with the app."""
-    pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
-                     limits=Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes))
+    store, pool = open_backend(settings, release)
     service = Service(
-        settings=settings, manifest=release.manifest, store=release.open_store(), pool=pool,
+        settings=settings, manifest=release.manifest, store=store, pool=pool,
         cache=ResultCache[Answer](settings.cache_bytes),
         limiter=RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
         metrics=Metrics(), release_dir=release.path,
@@ -60,6 +61,24 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     _add_error_handlers(app, service)
     _add_middleware(app, service)
     return app
+
+
+def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, QueryRunner]:
+    """The store pages read and the runner queries go to: the release's own store and a pool
+    of query processes, or, with ``settings.backend``, that endpoint once it proves to hold
+    the release."""
+    limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
+    if settings.backend:
+        remote = RemoteStore(settings.backend, timeout=settings.query_timeout)
+        try:
+            check_holds_release(remote, release.manifest)
+        except BaseException:
+            remote.close()
+            raise
+        return remote, RemoteQueries(remote, settings.query_timeout, limits)
+    pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
+                     limits=limits)
+    return release.open_store(), pool
 
 
 def app_from_environment() -> FastAPI:

@@ -1,4 +1,4 @@
-"""The `shkg` command line: build, validate, serve, query, coverage."""
+"""The `shkg` command line: build, validate, serve, query, publish, coverage."""
 
 from __future__ import annotations
 
@@ -92,6 +92,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish_release
+    from .release import current_release
+
+    release = current_release(_project(args).var)
+    sent = publish_release(release, args.to, _log)
+    print(f"published release {release.build_id}: {sent} triples in "
+          f"{len(release.manifest['graphs'])} named graphs to {args.to}")
+    return 0
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage_report
 
@@ -128,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="json, xml, csv, tsv (SELECT/ASK; default tsv); "
                             "turtle, ntriples, jsonld, rdfxml (graphs; default turtle)")
     query.set_defaults(handler=cmd_query)
+
+    publish = commands.add_parser(
+        "publish", parents=[common],
+        help="load the current release into a SPARQL store (Graph Store Protocol, one PUT per named graph)")
+    publish.add_argument("--to", required=True, metavar="URL",
+                         help="the target's Graph Store endpoint, e.g. http://127.0.0.1:7878/store")
+    publish.set_defaults(handler=cmd_publish)
 
     coverage = commands.add_parser("coverage", parents=[common],
                                    help="list the seeds' numeric sentences and the facts that quote them")

@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from . import namespaces as ns
+from .stores import ReadableStore
 
 # Triple: an RDF-star quoted triple, which pyoxigraph may return as an object.
 Term = NamedNode | BlankNode | Literal | Triple
@@ -37,19 +38,19 @@ RDF_MEDIA: dict[str, pyoxigraph.RdfFormat] = {
 }
 
 
-def triples(store: Store, subject: NamedNode | BlankNode | None = None,
+def triples(store: ReadableStore, subject: NamedNode | BlankNode | None = None,
             predicate: NamedNode | None = None, obj: Term | None = None) -> list[Triple]:
     """The matching triples of the union of the named graphs, each once, in a stable order."""
     found = {quad.triple for quad in store.quads_for_pattern(subject, predicate, obj, None)}
     return sorted(found, key=str)
 
 
-def exists(store: Store, iri: NamedNode) -> bool:
+def exists(store: ReadableStore, iri: NamedNode) -> bool:
     """Whether the dataset says anything about this IRI (as a subject)."""
     return next(iter(store.quads_for_pattern(iri, None, None, None)), None) is not None
 
 
-def describe(store: Store, iri: NamedNode) -> list[Triple]:
+def describe(store: ReadableStore, iri: NamedNode) -> list[Triple]:
     """The description of ``iri`` (see the module docstring); empty when the store lacks it."""
     own = triples(store, iri)
     if not own:
@@ -67,7 +68,7 @@ def describe(store: Store, iri: NamedNode) -> list[Triple]:
     return sorted(found, key=str)
 
 
-def provenance(store: Store, quote: Term) -> list[Triple]:
+def provenance(store: ReadableStore, quote: Term) -> list[Triple]:
     """A quote node's statements, its selectors, and its source article's title and date."""
     if not isinstance(quote, NamedNode):
         return []
@@ -87,11 +88,11 @@ def serialize(description: Iterable[Triple], media_type: str) -> bytes:
     return body
 
 
-def _labels(store: Store, node: NamedNode) -> list[Triple]:
+def _labels(store: ReadableStore, node: NamedNode) -> list[Triple]:
     return [t for predicate in LABEL_PROPERTIES for t in triples(store, node, predicate)]
 
 
-def _closure(store: Store, nodes: list[Term]) -> list[Triple]:
+def _closure(store: ReadableStore, nodes: list[Term]) -> list[Triple]:
     """The statements of blank nodes reachable from these (selectors), which have no IRI to follow."""
     found: list[Triple] = []
     seen: set[Term] = set()
@@ -134,7 +135,7 @@ def compact_iri(iri: str) -> str:
     return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
 
 
-def class_examples(store: Store, per_class: int = 3) -> dict[str, list[NamedNode]]:
+def class_examples(store: ReadableStore, per_class: int = 3) -> dict[str, list[NamedNode]]:
     """A few instances under /id/ of each class, by IRI order, for the ontology page."""
     result = store.query(
         f"SELECT DISTINCT ?c ?s WHERE {{ ?s a ?c FILTER(isIRI(?c) && STRSTARTS(STR(?s), \"{ns.ID}\")) }} "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from . import namespaces as ns
 from .describe import (
@@ -27,6 +27,7 @@ from .describe import (
     Term,
     triples,
 )
+from .stores import ReadableStore
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SHKG_ROOT = "https://w3id.org/shkg"
@@ -79,7 +80,7 @@ def page(title: str, body: str, lang: str = "en") -> str:
 
 # ---------------------------------------------------------------- labels and terms
 
-def label(store: Store, iri: Term, lang: str = "en") -> str | None:
+def label(store: ReadableStore, iri: Term, lang: str = "en") -> str | None:
     """The preferred label of a term in ``lang`` (English also takes untagged labels)."""
     if not isinstance(iri, NamedNode | BlankNode):
         return None
@@ -92,7 +93,7 @@ def label(store: Store, iri: Term, lang: str = "en") -> str | None:
     return None
 
 
-def name(store: Store, term: Term) -> str:
+def name(store: ReadableStore, term: Term) -> str:
     """Something to call a term by: its English label, else the end of its IRI."""
     found = label(store, term)
     if found:
@@ -101,7 +102,7 @@ def name(store: Store, term: Term) -> str:
     return text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or text
 
 
-def link(store: Store, term: Term) -> str:
+def link(store: ReadableStore, term: Term) -> str:
     return f'<a href="{esc(local_href(term.value))}">{esc(name(store, term))}</a>' \
         if isinstance(term, NamedNode) else esc(name(store, term))
 
@@ -111,7 +112,7 @@ def literal(value: Literal) -> str:
     return f'<span lang="{esc(value.language)}">{text}</span>' if value.language else text
 
 
-def render_term(store: Store, term: Term) -> str:
+def render_term(store: ReadableStore, term: Term) -> str:
     if isinstance(term, Literal):
         return literal(term)
     if isinstance(term, BlankNode):
@@ -121,7 +122,7 @@ def render_term(store: Store, term: Term) -> str:
     return link(store, term)
 
 
-def first_literal(store: Store, subject: NamedNode, predicates: Iterable[NamedNode]) -> Literal | None:
+def first_literal(store: ReadableStore, subject: NamedNode, predicates: Iterable[NamedNode]) -> Literal | None:
     for predicate in predicates:
         for triple in triples(store, subject, predicate):
             if isinstance(triple.object, Literal):
@@ -138,7 +139,7 @@ class Source:
     article: NamedNode | None
 
 
-def sources(store: Store, fact: NamedNode) -> list[Source]:
+def sources(store: ReadableStore, fact: NamedNode) -> list[Source]:
     """The quotes a fact is derived from, with their verbatim text and article."""
     found = []
     for triple in triples(store, fact, DERIVED_FROM):
@@ -152,12 +153,12 @@ def sources(store: Store, fact: NamedNode) -> list[Source]:
     return found
 
 
-def first_literal_blank(store: Store, node: BlankNode, predicate: NamedNode) -> str | None:
+def first_literal_blank(store: ReadableStore, node: BlankNode, predicate: NamedNode) -> str | None:
     return next((t.object.value for t in triples(store, node, predicate)
                  if isinstance(t.object, Literal)), None)
 
 
-def render_source(store: Store, source: Source) -> str:
+def render_source(store: ReadableStore, source: Source) -> str:
     cite = ""
     if source.article is not None:
         date = first_literal(store, source.article, [NamedNode(ns.SCHEMA + "datePublished")])
@@ -167,7 +168,7 @@ def render_source(store: Store, source: Source) -> str:
             f"<footer>{cite} (<a href=\"{esc(local_href(source.quote.value))}\">quote</a>)</footer></blockquote>")
 
 
-def notes(store: Store, subject: NamedNode) -> str:
+def notes(store: ReadableStore, subject: NamedNode) -> str:
     return "".join(f'<p class="note"><strong>Editorial note:</strong> {render_term(store, t.object)}</p>'
                    for t in triples(store, subject, EDITORIAL_NOTE))
 
@@ -184,13 +185,13 @@ class Point:
     metric: str
 
 
-def facts_about(store: Store, subject: NamedNode) -> list[NamedNode]:
+def facts_about(store: ReadableStore, subject: NamedNode) -> list[NamedNode]:
     """The figures and targets whose subject is this resource."""
     return sorted({t.subject for t in triples(store, None, NamedNode(ns.SHKG + "subject"), subject)
                    if isinstance(t.subject, NamedNode)}, key=str)
 
 
-def point(store: Store, fact: NamedNode) -> Point | None:
+def point(store: ReadableStore, fact: NamedNode) -> Point | None:
     """A fact as a chart point, when it has a numeric value and a single year."""
     def one(prop: str) -> Term | None:
         return next((t.object for t in triples(store, fact, NamedNode(ns.SHKG + prop))), None)
@@ -256,7 +257,7 @@ def _number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def figures_section(store: Store, subject: NamedNode) -> str:
+def figures_section(store: ReadableStore, subject: NamedNode) -> str:
     facts = facts_about(store, subject)
     if not facts:
         return ""
@@ -278,7 +279,7 @@ def figures_section(store: Store, subject: NamedNode) -> str:
 
 # ---------------------------------------------------------------- pages
 
-def resource_page(store: Store, iri: NamedNode) -> str:
+def resource_page(store: ReadableStore, iri: NamedNode) -> str:
     """The page of one resource: labels, types, definition, statements, sources, incoming links."""
     own = triples(store, iri)
     title = name(store, iri)
@@ -306,20 +307,21 @@ def resource_page(store: Store, iri: NamedNode) -> str:
     return page(title, body)
 
 
-def statements_table(store: Store, own: list[Triple], heading: str) -> str:
+def statements_table(store: ReadableStore, own: list[Triple], heading: str) -> str:
     grouped: dict[NamedNode, list[Term]] = defaultdict(list)
     for triple in own:
         if triple.predicate not in (RDF_TYPE, EDITORIAL_NOTE):
             grouped[triple.predicate].append(triple.object)
     rows = "".join(
         f'<tr><th scope="row">{link(store, predicate)}</th><td>'
-        + "<br>".join(render_term(store, value) for value in values) + "</td></tr>"
+        # In the order they read, which holds across stores (unlike blank nodes' labels).
+        + "<br>".join(sorted(render_term(store, value) for value in values)) + "</td></tr>"
         for predicate, values in sorted(grouped.items(), key=lambda item: name(store, item[0]).lower()))
     return (f"<section><h2>{esc(heading)}</h2><table><thead><tr><th scope=\"col\">Property</th>"
             f"<th scope=\"col\">Value</th></tr></thead><tbody>{rows}</tbody></table></section>") if rows else ""
 
 
-def incoming_table(store: Store, incoming: list[Triple]) -> str:
+def incoming_table(store: ReadableStore, incoming: list[Triple]) -> str:
     if not incoming:
         return ""
     rows = "".join(f'<tr><td>{link(store, t.subject)}</td><th scope="row">{link(store, t.predicate)}</th></tr>'
@@ -337,7 +339,7 @@ ARTICLE_METADATA = (
 )
 
 
-def article_section(store: Store, article: NamedNode) -> str:
+def article_section(store: ReadableStore, article: NamedNode) -> str:
     """An article's metadata, then the facts the graph takes from it, each under its quote."""
     about = "".join(
         f"<dt>{esc(heading)}</dt>" + "".join(f"<dd>{render_term(store, t.object)}</dd>" for t in found)
@@ -346,7 +348,7 @@ def article_section(store: Store, article: NamedNode) -> str:
         _article_facts(store, article)
 
 
-def _article_facts(store: Store, article: NamedNode) -> str:
+def _article_facts(store: ReadableStore, article: NamedNode) -> str:
     quotes = sorted((t.subject for t in triples(store, None, HAS_SOURCE, article)
                      if isinstance(t.subject, NamedNode)), key=_quote_start)
     items = []
@@ -359,7 +361,7 @@ def _article_facts(store: Store, article: NamedNode) -> str:
     return f"<section><h2>Facts taken from this article</h2><ol>{''.join(items)}</ol></section>"
 
 
-def _exact(store: Store, quote: NamedNode) -> str:
+def _exact(store: ReadableStore, quote: NamedNode) -> str:
     """The verbatim text of a quote (its TextQuoteSelector), or "" for anything else."""
     for selector in triples(store, quote, HAS_SELECTOR):
         if isinstance(selector.object, BlankNode):
@@ -381,7 +383,7 @@ def not_found_page(path: str) -> str:
                 " or search with <a href=\"/query\">a SPARQL query</a>.</p>")
 
 
-def ontology_page(store: Store, ontology: NamedNode, examples: dict[str, list[NamedNode]]) -> str:
+def ontology_page(store: ReadableStore, ontology: NamedNode, examples: dict[str, list[NamedNode]]) -> str:
     """Classes and properties of the ontology, with definitions and a few instances per class."""
     graph = NamedNode(ns.ONTOLOGY_GRAPH)
     def of_type(kind: str) -> list[NamedNode]:

@@ -37,7 +37,7 @@ from .negotiation import choose
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
-from .workers import QueryPool
+from .stores import QueryRunner, ReadableStore
 
 # Graph formats for the service description and Graph Store GETs; quads formats for the
 # whole dataset.
@@ -54,8 +54,8 @@ class Service:
 
     settings: Settings
     manifest: dict[str, Any]
-    store: pyoxigraph.Store
-    pool: QueryPool
+    store: ReadableStore
+    pool: QueryRunner
     cache: ResultCache[Answer]
     limiter: RateLimiter
     metrics: Metrics

@@ -46,6 +46,9 @@ class Settings:
         None, "Query seconds one client may use per minute; empty for no limit.")
     cache_bytes: int = _setting(64_000_000, "Memory for cached query results, in bytes; 0 turns the cache off.")
     cache_max_age: int = _setting(300, "Seconds clients and proxies may reuse a response (Cache-Control max-age).")
+    backend: str | None = _setting(
+        None, "SPARQL 1.1 query endpoint that holds the release (loaded with `shkg publish`) and "
+              "answers in its stead; empty reads the embedded store.")
     access_log: bool = _setting(True, "Write one JSON line per request to standard error.")
     root: str | None = _setting(None, "Project directory (default: the current directory).")
     var: str | None = _setting(None, "Release directory (default: ROOT/var).")

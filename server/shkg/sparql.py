@@ -13,6 +13,7 @@ from .lexer import LexError, is_update, service_targets
 from .negotiation import choose
 from .results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
 from .results import write_solutions, write_triples
+from .stores import ReadableStore
 
 # Offered formats, our preferred first (the default for */* or no Accept).
 RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
@@ -80,7 +81,7 @@ Result: TypeAlias = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxig
 DEFAULT_LIMITS = Limits()
 
 
-def answer(store: pyoxigraph.Store, request: QueryRequest, limits: Limits = DEFAULT_LIMITS) -> Answer:
+def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT_LIMITS) -> Answer:
     """Evaluate a read-only query; the default graph is the union of the named graphs.
 
     ``default_graphs`` / ``named_graphs`` (the protocol's default-graph-uri and

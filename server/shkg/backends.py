@@ -1,0 +1,391 @@
+"""Where the data is read from: the embedded store, or any SPARQL 1.1 Protocol endpoint.
+
+The server reads a release through a handful of store operations: ``query`` (the endpoint,
+VoID counts), ``quads_for_pattern`` (descriptions and pages), ``contains_named_graph`` and
+``dump`` (the Graph Store GETs).  :class:`pyoxigraph.Store` has them all; :class:`RemoteStore`
+has the same ones, carried out by a remote SPARQL endpoint (Oxigraph, Fuseki, Virtuoso, QLever,
+Neptune, ...) that holds the release, loaded with ``shkg publish``.  So the pages, the limits,
+the caching and the protection of this server sit unchanged in front of a larger engine.
+
+What the remote endpoint must do: answer SPARQL 1.1 queries with SPARQL JSON results (SELECT,
+ASK) and N-Triples or Turtle (CONSTRUCT, DESCRIBE), and take the union of its named graphs as
+the default graph, as this server does (``oxigraph serve --union-default-graph``;
+``tdb2:unionDefaultGraph true`` in Fuseki; Virtuoso does so by default).
+:func:`check_holds_release` checks both before a server starts on it.
+
+Blank nodes cannot be named in a query sent to another server, so a pattern's answer brings
+the statements of the blank nodes it returns with it (to ``BLANK_DEPTH`` levels; the dataset's
+blank nodes, text selectors and instants, are one level deep), and later patterns on those
+blank nodes are answered from what came.  Each answer's blank nodes are fresh, so labels that
+two answers happen to share never merge two nodes.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import httpx
+import pyoxigraph
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
+
+from . import namespaces as ns
+from .errors import ShkgError
+from .http_errors import BadGateway, ServiceUnavailable
+from .results import Limits
+from .sparql import Answer, QueryRequest, answer
+
+Term = NamedNode | BlankNode | Literal | Triple
+Subject = NamedNode | BlankNode | Triple
+GraphName = NamedNode | BlankNode | DefaultGraph
+QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | Iterable[Triple]
+
+ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8")
+# Levels of blank nodes a pattern's answer brings along.  Every level is a nested OPTIONAL,
+# which some engines (Oxigraph among them) evaluate on its own before joining: one level costs
+# nothing, two cost a scan.  The dataset's blank nodes are one level deep.
+BLANK_DEPTH = 1
+PATTERN_CACHE_ENTRIES = 20_000
+CONNECT_SECONDS = 5.0
+
+
+class BackendError(ShkgError):
+    """The backend cannot serve this release: unreachable, or not holding it."""
+
+
+class BackendTimeout(Exception):
+    """The backend took longer than the time a query may run."""
+
+
+class RemoteStore:
+    """The read operations of :class:`pyoxigraph.Store`, answered by a SPARQL endpoint.
+
+    ``timeout`` bounds each request as a whole, not only each read.  Answers to patterns are
+    kept (at most ``PATTERN_CACHE_ENTRIES``): a release never changes.  Safe to share between
+    threads.
+    """
+
+    def __init__(self, endpoint: str, timeout: float,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(CONNECT_SECONDS, timeout)),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            headers={"User-Agent": "shkg"}, transport=transport)
+        self._lock = threading.Lock()
+        # Each pattern's answer, with the blank nodes it brought (forgotten along with it).
+        self._patterns: OrderedDict[tuple[str, ...], tuple[list[Quad], list[BlankNode]]] = OrderedDict()
+        self._blanks: dict[BlankNode, list[Quad]] = {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def query(self, query: str, *, base_iri: str | None = None,
+              use_default_graph_as_union: bool = False,
+              default_graph: Any = None, named_graphs: Any = None) -> QueryResult:
+        """The query's result, read as the endpoint streams it.
+
+        Raises SyntaxError for a query the endpoint (or, first, pyoxigraph's parser) rejects,
+        BackendTimeout past the timeout, and OSError when the endpoint cannot be reached or
+        fails.  ``use_default_graph_as_union`` needs nothing: the endpoint is required to do so.
+        """
+        params: list[tuple[str, str]] = [("query", _with_base(query, base_iri))]
+        params += [("default-graph-uri", g.value) for g in _graphs(default_graph)]
+        params += [("named-graph-uri", g.value) for g in _graphs(named_graphs)]
+        deadline = time.monotonic() + self.timeout
+        request = self._client.build_request(
+            "POST", self.endpoint, data=dict(_group(params)),
+            headers={"Accept": ACCEPT})
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise BackendTimeout(f"the backend did not answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise ConnectionError(f"backend {self.endpoint} unreachable: {error}") from None
+        if response.status_code != 200:
+            text = _read_capped(response, deadline, 4096).decode("utf-8", "replace").strip()
+            response.close()
+            if response.status_code == 400:
+                raise SyntaxError(_local_syntax_error(query, base_iri) or text)
+            raise OSError(f"backend {self.endpoint} answered {response.status_code}: {text[:500]}")
+        body = io.BufferedReader(_Body(response, deadline, self.timeout), buffer_size=65536)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        results_format = pyoxigraph.QueryResultsFormat.from_media_type(media) if media else None
+        if results_format is not None:
+            return pyoxigraph.parse_query_results(body, format=results_format)
+        rdf_format = pyoxigraph.RdfFormat.from_media_type(media) if media else None
+        if rdf_format is None:
+            body.close()
+            raise OSError(f"backend {self.endpoint} answered in {media or 'no media type'}, "
+                          "which is neither SPARQL results nor RDF")
+        return (quad.triple for quad in pyoxigraph.parse(body, format=rdf_format))
+
+    # --- patterns --------------------------------------------------------------------------
+
+    def quads_for_pattern(self, subject: Subject | None, predicate: NamedNode | None,
+                          object: Term | None, graph_name: GraphName | None = None) -> list[Quad]:
+        if isinstance(subject, BlankNode):
+            with self._lock:
+                known = self._blanks.get(subject, [])
+            return [q for q in known if _matches(q, predicate, object, graph_name)]
+        if isinstance(object, BlankNode) or isinstance(graph_name, BlankNode):
+            return []  # a blank node of ours means nothing to the endpoint
+        if subject is not None and object is None and (predicate is not None or graph_name is not None):
+            # A subject's statements are few and asked for again and again (labels, pages):
+            # fetch them all once and pick.
+            return [q for q in self.quads_for_pattern(subject, None, None)
+                    if _matches(q, predicate, None, graph_name)]
+        key = tuple(str(term) for term in (subject, predicate, object, graph_name))
+        with self._lock:
+            cached = self._patterns.get(key)
+            if cached is not None:
+                self._patterns.move_to_end(key)
+                return cached[0]
+        found, blanks = self._fetch(subject, predicate, object, graph_name)
+        with self._lock:
+            self._blanks.update(blanks)
+            self._patterns[key] = (found, list(blanks))
+            while len(self._patterns) > PATTERN_CACHE_ENTRIES:
+                _, (_, forgotten) = self._patterns.popitem(last=False)
+                for node in forgotten:
+                    self._blanks.pop(node, None)
+        return found
+
+    def contains_named_graph(self, graph_name: NamedNode) -> bool:
+        result = self.query(f"ASK {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}")
+        return bool(result)
+
+    def dump(self, output: Any = None, format: pyoxigraph.RdfFormat | None = None, *,
+             from_graph: NamedNode | None = None, prefixes: Any = None,
+             base_iri: Any = None) -> bytes:
+        """The dataset (or one named graph) in ``format``; the default graph is the union."""
+        quads = self.quads_for_pattern(None, None, None, from_graph)
+        rdf_format = format or pyoxigraph.RdfFormat.N_QUADS
+        if from_graph is not None or not rdf_format.supports_datasets:
+            body = pyoxigraph.serialize([q.triple for q in quads], format=rdf_format)
+        else:
+            body = pyoxigraph.serialize(quads, format=rdf_format)
+        assert body is not None
+        return body
+
+    def _fetch(self, subject: Subject | None, predicate: NamedNode | None, obj: Term | None,
+               graph: GraphName | None) -> tuple[list[Quad], dict[BlankNode, list[Quad]]]:
+        """The matching quads, and the statements of each blank node among them."""
+        slots = {"s": subject, "p": predicate, "o": obj, "g": graph}
+        text = pattern_query({k: v for k, v in slots.items() if v is not None}, BLANK_DEPTH)
+        solutions = self.query(text)
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        fresh: dict[str, BlankNode] = {}
+
+        def value(row: pyoxigraph.QuerySolution, name: str) -> Any:
+            found = slots.get(name) or row[name]
+            if isinstance(found, BlankNode):  # fresh per answer: see the module docstring
+                found = fresh.setdefault(found.value, BlankNode())
+            return found
+
+        quads: dict[Quad, None] = {}
+        blanks: dict[BlankNode, dict[Quad, None]] = {}
+        for row in solutions:
+            graph_name = value(row, "g")
+            quad = Quad(value(row, "s"), value(row, "p"), value(row, "o"), graph_name)
+            quads[quad] = None
+            if isinstance(quad.subject, BlankNode):
+                blanks.setdefault(quad.subject, {})[quad] = None
+            node = quad.object
+            for level in range(1, BLANK_DEPTH + 1 if obj is None else 1):
+                if not isinstance(node, BlankNode) or row[f"p{level}"] is None:
+                    break
+                inner = Quad(node, value(row, f"p{level}"), value(row, f"o{level}"), graph_name)
+                blanks.setdefault(node, {})[inner] = None
+                node = inner.object
+        return list(quads), {node: list(statements) for node, statements in blanks.items()}
+
+
+def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
+    """A SELECT for the quads matching ``fixed`` (terms for s, p, o, g; the rest variables),
+    with the statements of blank-node objects to ``depth`` levels as ?p1 ?o1, ?p2 ?o2, ...
+
+    Only named graphs are read (``GRAPH ?g``): the release keeps every statement in one.
+    """
+    def slot(name: str) -> str:
+        return str(fixed[name]) if name in fixed else f"?{name}"
+
+    graph = slot("g")
+    nested = ""
+    for level in range(depth, 0, -1):
+        above = "?o" if level == 1 else f"?o{level - 1}"
+        nested = (f" OPTIONAL {{ FILTER(isBlank({above})) GRAPH {graph} "
+                  f"{{ {above} ?p{level} ?o{level} }}{nested} }}")
+    if "o" in fixed:  # an object given as a term cannot head the blank-node chain
+        nested = ""
+    variables = " ".join(f"?{n}" for n in ("s", "p", "o", "g") if n not in fixed)
+    extra = " ".join(f"?p{level} ?o{level}" for level in range(1, depth + 1)) if nested else ""
+    projection = (variables + " " + extra).strip() or "*"
+    if projection == "*":  # every slot fixed: ask whether the quad is there
+        return f"SELECT (1 AS ?found) WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} {slot('o')} }} }}"
+    return (f"SELECT {projection} WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} "
+            f"{slot('o')} }}{nested} }}")
+
+
+class RemoteQueries:
+    """Runs the endpoint's queries on a :class:`RemoteStore`, as :class:`QueryPool` does on
+    the embedded store: same answers, limits and errors.  The timeout is the HTTP request's
+    (the connection is dropped at the deadline; the backend should have its own timeout too)."""
+
+    def __init__(self, store: RemoteStore, timeout: float, limits: Limits) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._timeouts = 0
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return self._busy
+
+    @property
+    def timeouts(self) -> int:
+        with self._lock:
+            return self._timeouts
+
+    def run(self, request: QueryRequest, timeout: float | None = None) -> Answer:
+        with self._lock:
+            self._busy += 1
+        try:
+            return answer(self.store, request, self.limits)
+        except BackendTimeout:
+            with self._lock:
+                self._timeouts += 1
+            raise ServiceUnavailable(f"query ran longer than {self.timeout:g} s and was cancelled",
+                                     retry_after=2) from None
+        except (OSError, RuntimeError) as error:
+            raise BadGateway(f"the backend failed: {error}") from None
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None:
+    """Fail with a BackendError unless the backend holds this release, graph for graph, and
+    reads the union of its named graphs as its default graph."""
+    try:
+        counts = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(counts, pyoxigraph.QuerySolutions)
+        held = {row["g"].value: int(row["n"].value) for row in counts if row["g"] is not None}
+        union = bool(store.query(f"ASK {{ <{ns.ONTOLOGY}> a <{ns.OWL}Ontology> }}"))
+    except (OSError, SyntaxError, BackendTimeout) as error:
+        raise BackendError(f"backend {store.endpoint}: {error}") from None
+    wrong = [f"<{iri}> has {held.get(iri, 0)} triples, the release {n}"
+             for iri, n in sorted(manifest["graphs"].items()) if held.get(iri, 0) != n]
+    if wrong:
+        raise BackendError(
+            f"backend {store.endpoint} does not hold release {manifest['build_id']}: "
+            + "; ".join(wrong) + ". Load it with `shkg publish --to GRAPH-STORE-URL`.")
+    if not union:
+        raise BackendError(
+            f"backend {store.endpoint}: its default graph is not the union of its named graphs; "
+            "start it so (oxigraph serve --union-default-graph; Fuseki: tdb2:unionDefaultGraph true)")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+class _Body(io.RawIOBase):
+    """A streamed response body as a file that pyoxigraph's parsers read, which fails with
+    BackendTimeout past the deadline and closes the response once it is dropped."""
+
+    def __init__(self, response: httpx.Response, deadline: float, timeout: float) -> None:
+        self._response = response
+        self._chunks: Iterator[bytes] = response.iter_bytes()
+        self._pending = b""
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if time.monotonic() > self._deadline:
+                raise BackendTimeout(f"the backend did not answer within {self._timeout:g} s")
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+            except httpx.TimeoutException:
+                raise BackendTimeout(f"the backend did not answer within {self._timeout:g} s") from None
+            except httpx.HTTPError as error:
+                raise ConnectionError(f"the backend's answer broke off: {error}") from None
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+        super().close()
+
+
+def _read_capped(response: httpx.Response, deadline: float, cap: int) -> bytes:
+    data = b""
+    try:
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= cap or time.monotonic() > deadline:
+                break
+    except httpx.HTTPError:
+        pass
+    return data[:cap]
+
+
+def _local_syntax_error(query: str, base_iri: str | None) -> str | None:
+    """pyoxigraph's message (with line and column) if it rejects the query too, else None.
+
+    Parsing needs a store; an empty one, whose result is dropped unread, does no work."""
+    try:
+        result = pyoxigraph.Store().query(query, base_iri=base_iri)
+    except SyntaxError as error:
+        return str(error)
+    except Exception:  # noqa: BLE001 - only a syntax error is of use here
+        return None
+    del result
+    return None
+
+
+def _with_base(query: str, base_iri: str | None) -> str:
+    """The query resolving relative IRIs against ``base_iri`` (a BASE of its own still wins).
+    On the same line, so the endpoint's line numbers stay the query's."""
+    return f"BASE <{base_iri}> {query}" if base_iri else query
+
+
+def _graphs(value: Any) -> list[NamedNode]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [item for item in items if isinstance(item, NamedNode)]
+
+
+def _group(params: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, text in params:
+        grouped.setdefault(name, []).append(text)
+    return grouped
+
+
+def _matches(quad: Quad, predicate: NamedNode | None, obj: Term | None,
+             graph: GraphName | None) -> bool:
+    return ((predicate is None or quad.predicate == predicate)
+            and (obj is None or quad.object == obj)
+            and (graph is None or quad.graph_name == graph))

@@ -1,0 +1,275 @@
+"""`shkg publish` and `shkg serve --backend`: this server in front of another SPARQL engine.
+
+A second server, `oxigraph serve` started by the ``backend`` fixture, is loaded with the
+session's release by ``shkg publish`` (Graph Store Protocol, one PUT per named graph).  Our
+server then serves it through ``--backend``: every page, description, download, Graph Store GET
+and query must be the same as from the embedded store.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+import pytest
+
+from conftest import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
+from shkg import namespaces as ns
+from shkg.backends import BackendError, RemoteQueries, RemoteStore, check_holds_release
+from shkg.http_errors import BadGateway, BadRequest, ServiceUnavailable
+from shkg.publish import PublishError, publish_release
+from shkg.release import Release
+from shkg.results import Limits
+from shkg.sparql import QueryRequest
+
+pytestmark = pytest.mark.server
+
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values")
+GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE,
+               "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+               "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+               "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML}
+PLACEHOLDER = "http://server.test"
+
+
+def get(server: ServerProcess, path: str, accept: str = "*/*") -> httpx.Response:
+    return httpx.get(server.url + path, headers={"Accept": accept}, timeout=30)
+
+
+def body(server: ServerProcess, response: httpx.Response) -> bytes:
+    """The body with the server's own address replaced: the two servers listen on two ports."""
+    return response.content.replace(server.url.encode(), PLACEHOLDER.encode())
+
+
+def canonical(server: ServerProcess, response: httpx.Response) -> pyoxigraph.Dataset:
+    """The RDF of a response as a canonical dataset: equal whatever its blank node labels."""
+    media = response.headers["content-type"].split(";")[0]
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(body(server, response), format=RDF_FORMATS[media]))
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def assert_same(embedded: ServerProcess, backed: ServerProcess, path: str, accept: str = "*/*") -> None:
+    ours, theirs = get(embedded, path, accept), get(backed, path, accept)
+    assert (ours.status_code, ours.headers.get("content-type")) == \
+        (theirs.status_code, theirs.headers.get("content-type")), path
+    media = ours.headers.get("content-type", "").split(";")[0]
+    # Descriptions in JSON-LD name a remote @context, which the parser would have to fetch.
+    if media in RDF_FORMATS and media != "application/ld+json":
+        assert canonical(embedded, ours) == canonical(backed, theirs), f"{path} as {accept}"
+    else:
+        assert body(embedded, ours) == body(backed, theirs), f"{path} as {accept}"
+
+
+def subjects(release: Release) -> list[str]:
+    found = release.open_store().query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }} ORDER BY ?s',
+        use_default_graph_as_union=True)
+    assert isinstance(found, pyoxigraph.QuerySolutions)
+    return [row["s"].value.removeprefix(ns.BASE.rstrip("/")) for row in found]
+
+
+# ------------------------------------------------------------------ publishing
+
+def test_publish_loads_every_named_graph(release: Release, backend: OxigraphBackend) -> None:
+    remote = RemoteStore(backend.query_url, timeout=30)
+    try:
+        check_holds_release(remote, release.manifest)  # graph for graph, and the union default
+        local = release.open_store()
+        for iri in release.manifest["graphs"]:
+            graph = pyoxigraph.NamedNode(iri)
+            there = httpx.get(backend.store_url, params={"graph": iri},
+                              headers={"Accept": "application/n-triples"}, timeout=30)
+            assert there.status_code == 200
+            theirs = pyoxigraph.Dataset(pyoxigraph.parse(there.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            ours = pyoxigraph.Dataset(pyoxigraph.Quad(q.subject, q.predicate, q.object)
+                                      for q in local.quads_for_pattern(None, None, None, graph))
+            for dataset in (theirs, ours):
+                dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+            assert theirs == ours, iri
+    finally:
+        remote.close()
+
+
+def test_publish_command(release: Release, tmp_path: Path) -> None:
+    target = OxigraphBackend(tmp_path / "store")
+    try:
+        done = subprocess.run([sys.executable, "-m", "shkg.cli", "publish", "--root", str(ROOT),
+                               "--var", str(release.path.parents[1]), "--to", target.store_url],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert f"published release {release.build_id}: {release.manifest['quads']} triples" in done.stdout
+        remote = RemoteStore(target.query_url, timeout=30)
+        check_holds_release(remote, release.manifest)
+        remote.close()
+    finally:
+        target.stop()
+
+
+def test_publish_to_nothing_says_where(release: Release) -> None:
+    listener = Listener()  # accepts and closes at once: nothing speaks HTTP there
+    listener.close()
+    with pytest.raises(PublishError, match=rf"{listener.url}: cannot PUT graph <https://w3id.org/shkg/graph/"):
+        publish_release(release, listener.url, quiet, timeout=5)
+
+
+def test_publish_refused_names_the_graph_and_status(release: Release, backend: OxigraphBackend) -> None:
+    # Oxigraph's query endpoint does not take PUT.
+    with pytest.raises(PublishError, match=r"PUT of graph <https://w3id.org/shkg/graph/\w+> answered 4\d\d"):
+        publish_release(release, backend.query_url, quiet)
+
+
+# ------------------------------------------------------------------ refusing a wrong backend
+
+def serve_fails(release: Release, backend_url: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "shkg.cli", "serve", "--root", str(ROOT), "--var",
+                           str(release.path.parents[1]), "--port", "0", "--backend", backend_url,
+                           "--log-level", "warning"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    return done.stderr
+
+
+def test_serve_refuses_a_backend_without_the_release(release: Release, tmp_path: Path) -> None:
+    empty = OxigraphBackend(tmp_path / "store")
+    try:
+        message = serve_fails(release, empty.query_url)
+        assert f"does not hold release {release.build_id}" in message
+        assert "<https://w3id.org/shkg/graph/entities> has 0 triples, the release 933" in message
+        assert "shkg publish" in message
+    finally:
+        empty.stop()
+
+
+def test_serve_refuses_a_backend_whose_default_graph_is_not_the_union(release: Release,
+                                                                      tmp_path: Path) -> None:
+    plain = OxigraphBackend(tmp_path / "store", union=False)
+    try:
+        publish_release(release, plain.store_url, quiet)
+        assert "default graph is not the union of its named graphs" in serve_fails(release, plain.query_url)
+    finally:
+        plain.stop()
+
+
+def test_serve_refuses_an_unreachable_backend(release: Release) -> None:
+    listener = Listener()
+    listener.close()
+    assert f"backend {listener.url}: backend {listener.url} unreachable" in serve_fails(release, listener.url)
+
+
+# ------------------------------------------------------------------ the same answers
+
+def test_every_resource_page_is_the_same(release: Release, server: ServerProcess,
+                                         backend_server: ServerProcess) -> None:
+    paths = subjects(release)
+    assert len(paths) > 100
+    for path in paths:
+        for accept in ("text/html", "text/turtle"):
+            assert_same(server, backend_server, path, accept)
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/ontology", "/ontology.ttl", "/id/dataset.ttl", "/.well-known/void", "/download/",
+    "/download/SHA256SUMS", "/.well-known/sparql-examples", "/query", "/context.jsonld",
+    "/sparql", "/store?graph=https://w3id.org/shkg/graph/entities", "/store?default",
+    "/id/place/nowhere", "/id/place/lingang.jsonld", "/id/place/lingang.nt", "/id/place/lingang.rdf",
+])
+def test_every_other_page_is_the_same(server: ServerProcess, backend_server: ServerProcess,
+                                      path: str) -> None:
+    assert_same(server, backend_server, path)
+
+
+def test_the_whole_dataset_is_the_same(server: ServerProcess, backend_server: ServerProcess) -> None:
+    assert_same(server, backend_server, "/store", "application/n-quads")
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.name)
+@pytest.mark.parametrize("accept", RESULT_TYPES)
+def test_every_competency_query_is_the_same(server: ServerProcess, backend_server: ServerProcess,
+                                            path: Path, accept: str) -> None:
+    query = path.read_text(encoding="utf-8")
+    ours = httpx.post(server.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
+    theirs = httpx.post(backend_server.url + "/sparql", data={"query": query},
+                        headers={"Accept": accept}, timeout=30)
+    assert ours.status_code == theirs.status_code == 200
+    assert ours.content == theirs.content
+    assert ours.headers["etag"] == theirs.headers["etag"]  # same build, same request
+
+
+@pytest.mark.parametrize("accept", GRAPH_TYPES)
+def test_construct_is_the_same(server: ServerProcess, backend_server: ServerProcess, accept: str) -> None:
+    query = ("CONSTRUCT { ?quote ?p ?o . ?o ?sp ?so } WHERE { ?quote a <https://w3id.org/shkg/ontology#Quote> ; "
+             "?p ?o OPTIONAL { ?o ?sp ?so } }")
+    responses = [httpx.get(s.url + "/sparql", params={"query": query}, headers={"Accept": accept}, timeout=30)
+                 for s in (server, backend_server)]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert canonical(server, responses[0]) == canonical(backend_server, responses[1])
+    assert len(canonical(server, responses[0])) > 100
+
+
+@pytest.mark.parametrize("query, status", [
+    ("SELECT * WHERE { ?s ?p }", 400),
+    ("ASK { <id/place/lingang> ?p ?o }", 200),  # relative IRIs resolve against the dataset's base
+    # 57 x 44 x 5 rows: cut at --max-rows, and marked
+    ((f"SELECT * WHERE {{ ?a a <{ns.SHKG}Industry> . ?b a <{ns.SHKG}Observation> . "
+      "VALUES ?n { 1 2 3 4 5 } } ORDER BY ?a ?b ?n"), 200),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
+])
+def test_errors_and_limits_are_the_same(server: ServerProcess, backend_server: ServerProcess,
+                                        query: str, status: int) -> None:
+    responses = [httpx.post(s.url + "/sparql", data={"query": query},
+                            headers={"Accept": "application/sparql-results+json"}, timeout=30)
+                 for s in (server, backend_server)]
+    assert [r.status_code for r in responses] == [status, status]
+    assert responses[0].content == responses[1].content
+    assert responses[0].headers.get("shkg-truncated") == responses[1].headers.get("shkg-truncated")
+    if "ORDER BY" in query:
+        assert responses[0].headers["shkg-truncated"]
+
+
+# ------------------------------------------------------------------ the backend failing
+
+def test_unreachable_backend_is_502() -> None:
+    listener = Listener()
+    listener.close()
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=5), timeout=5, limits=Limits())
+    with pytest.raises(BadGateway, match=f"the backend failed: backend {listener.url} unreachable"):
+        runner.run(QueryRequest(query="ASK {}"))
+    runner.close()
+
+
+def test_silent_backend_is_cut_at_the_timeout() -> None:
+    listener = Listener(hold=True)  # takes the connection and never answers
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=1), timeout=1, limits=Limits())
+    try:
+        with pytest.raises(ServiceUnavailable, match="query ran longer than 1 s and was cancelled"):
+            runner.run(QueryRequest(query="ASK {}"))
+        assert runner.timeouts == 1 and runner.busy == 0
+    finally:
+        runner.close()
+        listener.close()
+
+
+def test_syntax_errors_carry_the_position(backend: OxigraphBackend) -> None:
+    runner = RemoteQueries(RemoteStore(backend.query_url, timeout=5), timeout=5, limits=Limits())
+    try:
+        with pytest.raises(BadRequest, match=r"malformed query: error at 2:\d+"):
+            runner.run(QueryRequest(query="SELECT *\nWHERE { ?s ?p }"))
+    finally:
+        runner.close()
+
+
+def test_backend_errors_are_refused_with_their_text() -> None:
+    store = RemoteStore("http://127.0.0.1:9/none", timeout=1)
+    with pytest.raises(BackendError, match="backend http://127.0.0.1:9/none"):
+        check_holds_release(store, {"graphs": {}, "build_id": "x"})
+    store.close()
