@@ -58,7 +58,7 @@ def federate(query: str, *sources: str) -> list[dict[str, dict[str, str]]]:
 def test_comunica_joins_our_places_with_the_second_server(server: ServerProcess,
                                                           wikidata: Oxigraph) -> None:  # noqa: F811
     comunica_available()
-    solutions = federate(QUERY, server.url + "/sparql", wikidata.query_url)
+    solutions = federate(QUERY, "sparql@" + server.url + "/sparql", "sparql@" + wikidata.query_url)
     # The same full answer as the SERVICE query of test_federation_out: Q90 (linked from none
     # of ours) and our places whose item the slice lacks drop out of the join.
     assert [{name: term["value"] for name, term in row.items()} for row in solutions] == JOINED
@@ -66,6 +66,16 @@ def test_comunica_joins_our_places_with_the_second_server(server: ServerProcess,
     assert all(row["inception"]["datatype"] == XSD + "dateTime"
                for row in solutions if "inception" in row)
     assert all(row["label"].get("language") == "en" for row in solutions)
+
+
+def test_comunica_finds_our_endpoint_from_its_service_description(server: ServerProcess,
+                                                                  wikidata: Oxigraph) -> None:  # noqa: F811
+    # Our endpoint given as a bare URL: Comunica GETs it, reads sd:endpoint in the service
+    # description, and queries it as a SPARQL endpoint.  Read as a plain RDF document instead,
+    # the description has no places, and the join would be empty.
+    comunica_available()
+    solutions = federate(QUERY, server.url + "/sparql", "sparql@" + wikidata.query_url)
+    assert [{name: term["value"] for name, term in row.items()} for row in solutions] == JOINED
 
 
 def test_comunica_reaches_no_host_but_its_sources(server: ServerProcess,
@@ -76,7 +86,7 @@ def test_comunica_reaches_no_host_but_its_sources(server: ServerProcess,
     listener = Listener()
     try:
         result = run(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
-                     server.url + "/sparql", wikidata.query_url)
+                     "sparql@" + server.url + "/sparql", "sparql@" + wikidata.query_url)
         assert result.returncode != 0
         assert f"refused to fetch {listener.url}" in result.stderr
         time.sleep(0.3)

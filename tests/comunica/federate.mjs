@@ -1,7 +1,9 @@
-// Federate SPARQL endpoints with Comunica: node federate.mjs QUERY SOURCE_URL...
+// Federate SPARQL endpoints with Comunica: node federate.mjs QUERY SOURCE...
 //
-// Runs QUERY over the given SPARQL endpoints as sources ({ type: "sparql", value: URL }) and
-// prints each solution as one JSON line: {"var": {"termType", "value", "datatype"?, "language"?}}.
+// Runs QUERY over the given sources and prints each solution as one JSON line:
+// {"var": {"termType", "value", "datatype"?, "language"?}}.  A source written "sparql@URL" is
+// declared a SPARQL endpoint ({ type: "sparql", value: URL }); a bare URL is left for Comunica
+// to identify from what it serves (a SPARQL endpoint by its service description).
 // Comunica is given a fetch that refuses any URL outside the sources' own addresses, so it can
 // reach no other host (nor another path of the same host).
 import { QueryEngine } from "@comunica/query-sparql";
@@ -12,7 +14,9 @@ if (!query || sources.length === 0) {
   process.exit(2);
 }
 
-const allowed = sources.map((source) => new URL(source).href);
+const DECLARED = "sparql@";
+const urls = sources.map((source) => (source.startsWith(DECLARED) ? source.slice(DECLARED.length) : source));
+const allowed = urls.map((url) => new URL(url).href);
 const guardedFetch = (input, init) => {
   const url = new URL(typeof input === "string" ? input : input.url ?? String(input));
   const endpoint = url.origin + url.pathname;
@@ -33,7 +37,7 @@ function term(value) {
 
 const engine = new QueryEngine();
 const bindingsStream = await engine.queryBindings(query, {
-  sources: sources.map((value) => ({ type: "sparql", value })),
+  sources: sources.map((source, i) => (source.startsWith(DECLARED) ? { type: "sparql", value: urls[i] } : urls[i])),
   fetch: guardedFetch,
   lenient: false,
 });
