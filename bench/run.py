@@ -76,7 +76,7 @@ class Budget:
     reuse_release: bool = False  # serve the project's var/current, if built, instead of building
 
 
-FULL = Budget(competency_seconds=1.0, competency_rounds=2, mix_seconds=3.0, mix_rounds=3,
+FULL = Budget(competency_seconds=0.8, competency_rounds=2, mix_seconds=3.0, mix_rounds=3,
               scale_triples=1_000_000, scale_competency_seconds=1.0, scale_competency_rounds=1,
               scale_mix_seconds=3.0, scale_mix_rounds=2)
 QUICK = Budget(competency_seconds=0.2, competency_rounds=1, mix_seconds=1.0, mix_rounds=1,
