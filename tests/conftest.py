@@ -185,8 +185,9 @@ class OxigraphBackend(ChildServer):
 
 @pytest.fixture(scope="session")
 def backend(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphBackend]:
-    """A second SPARQL server holding the session's release, loaded with `shkg publish`."""
-    server = OxigraphBackend(tmp_path_factory.mktemp("backend") / "store")
+    """A second SPARQL server holding the session's release, loaded with `shkg publish`.  Its
+    default graph is its own (not the union): every request names the release's graphs."""
+    server = OxigraphBackend(tmp_path_factory.mktemp("backend") / "store", union=False)
     try:
         publish_release(release, server.store_url, quiet)
         yield server

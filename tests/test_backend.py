@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 from shkg import namespaces as ns
 from shkg.backends import BackendError, RemoteQueries, RemoteStore, check_holds_release
-from shkg.http_errors import BadGateway, BadRequest, ServiceUnavailable
+from shkg.http_errors import BadGateway, ServiceUnavailable
 from shkg.publish import PublishError, publish_release
 from shkg.release import Release
 from shkg.results import Limits
@@ -79,9 +79,9 @@ def subjects(release: Release) -> list[str]:
 # ------------------------------------------------------------------ publishing
 
 def test_publish_loads_every_named_graph(release: Release, backend: OxigraphBackend) -> None:
-    remote = RemoteStore(backend.query_url, timeout=30)
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
     try:
-        check_holds_release(remote, release.manifest)  # graph for graph, and the union default
+        check_holds_release(remote, release.manifest)  # this release, graph for graph
         local = release.open_store()
         for iri in release.manifest["graphs"]:
             graph = pyoxigraph.NamedNode(iri)
@@ -106,7 +106,7 @@ def test_publish_command(release: Release, tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
         assert f"published release {release.build_id}: {release.manifest['quads']} triples" in done.stdout
-        remote = RemoteStore(target.query_url, timeout=30)
+        remote = RemoteStore(target.query_url, timeout=30, graphs=release.manifest["graphs"])
         check_holds_release(remote, release.manifest)
         remote.close()
     finally:
@@ -149,20 +149,53 @@ def test_serve_refuses_a_backend_without_the_release(release: Release, tmp_path:
         empty.stop()
 
 
-def test_serve_refuses_a_backend_whose_default_graph_is_not_the_union(release: Release,
-                                                                      tmp_path: Path) -> None:
-    plain = OxigraphBackend(tmp_path / "store", union=False)
+def test_serve_refuses_a_backend_holding_another_release(release: Release, backend: OxigraphBackend) -> None:
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
+    other = {**release.manifest, "build_id": "0123456789abcdef"}  # same sizes, another release
+    with pytest.raises(BackendError, match=f"does not hold release 0123456789abcdef: its graph "
+                                           f"<{ns.RELEASE_GRAPH}> does not name this release"):
+        check_holds_release(remote, other)
+    remote.close()
+
+
+def test_graphs_outside_the_release_are_never_read(release: Release, server: ServerProcess,
+                                                   tmp_path: Path) -> None:
+    # An engine holding the release and a graph of its own, which says something else about
+    # Lingang and about a place the release does not have: neither may show.
+    engine = OxigraphBackend(tmp_path / "store")
+    backed = None
     try:
-        publish_release(release, plain.store_url, quiet)
-        assert "default graph is not the union of its named graphs" in serve_fails(release, plain.query_url)
+        publish_release(release, engine.store_url, quiet)
+        stale = (f"<{ns.ID}place/lingang> <{ns.RDFS}label> \"a label of another dataset\"@en .\n"
+                 f"<{ns.ID}place/atlantis> <{ns.RDFS}label> \"Atlantis\"@en .\n")
+        assert httpx.put(engine.store_url, params={"graph": "https://example.org/other"}, content=stale,
+                         headers={"Content-Type": "application/n-triples"}).status_code in (200, 201, 204)
+        backed = ServerProcess(ROOT, release.path.parents[1], "--backend", engine.query_url)
+        for path in ("/id/place/lingang", "/id/place/lingang.ttl", "/id/place/atlantis", "/store",
+                     "/.well-known/void"):
+            assert_same(server, backed, path)
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+        for query in (count, graphs):
+            answers = [httpx.get(s.url + "/sparql", params={"query": query}).content for s in (server, backed)]
+            assert answers[0] == answers[1]
     finally:
-        plain.stop()
+        if backed:
+            backed.stop()
+        engine.stop()
 
 
 def test_serve_refuses_an_unreachable_backend(release: Release) -> None:
     listener = Listener()
     listener.close()
-    assert f"backend {listener.url}: backend {listener.url} unreachable" in serve_fails(release, listener.url)
+    assert f"backend {listener.url}: the data backend could not be reached" in serve_fails(release, listener.url)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://example.org/sparql", "not a url"])
+def test_serve_and_publish_refuse_a_url_that_is_not_one(release: Release, url: str) -> None:
+    assert "is not" in serve_fails(release, url)
+    with pytest.raises(PublishError, match="is not"):
+        publish_release(release, url, quiet)
 
 
 # ------------------------------------------------------------------ the same answers
@@ -221,6 +254,7 @@ def test_construct_is_the_same(server: ServerProcess, backend_server: ServerProc
     # 57 x 44 x 5 rows: cut at --max-rows, and marked
     ((f"SELECT * WHERE {{ ?a a <{ns.SHKG}Industry> . ?b a <{ns.SHKG}Observation> . "
       "VALUES ?n { 1 2 3 4 5 } } ORDER BY ?a ?b ?n"), 200),
+    ("SELECT * WHERE { <id/place/lingang> ?p }", 400),  # the error's column, as the query has it
     ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403),
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
 ])
@@ -236,20 +270,74 @@ def test_errors_and_limits_are_the_same(server: ServerProcess, backend_server: S
         assert responses[0].headers["shkg-truncated"]
 
 
+@pytest.mark.parametrize("params", [
+    {"default-graph-uri": ns.ENTITIES_GRAPH},
+    {"named-graph-uri": ns.ENTITIES_GRAPH},
+    {"default-graph-uri": ns.ENTITIES_GRAPH, "named-graph-uri": ns.ONTOLOGY_GRAPH},
+])
+def test_dataset_parameters_are_the_same(server: ServerProcess, backend_server: ServerProcess,
+                                         params: dict[str, str]) -> None:
+    query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } "
+             "GROUP BY ?g ORDER BY ?g")
+    answers = [httpx.get(s.url + "/sparql", params={"query": query, **params},
+                         headers={"Accept": "text/csv"}, timeout=30) for s in (server, backend_server)]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].text == answers[1].text
+    assert len(answers[0].text.splitlines()) > 2
+
+
+def test_two_processes_on_one_backend_write_the_same_bytes(release: Release, backend: OxigraphBackend,
+                                                         backend_server: ServerProcess) -> None:
+    # Blank nodes (the quotes' selectors) included: the same ETag must mean the same bytes.
+    other = ServerProcess(ROOT, release.path.parents[1], "--backend", backend.query_url)
+    try:
+        for path in ("/store?graph=" + ns.article_graph("18db54f95c37712d"),
+                     "/id/quote/18db54f95c37712d-0-214.ttl", "/id/quote/18db54f95c37712d-0-214.jsonld"):
+            # The same public host for both, as behind a load balancer (pages link to it).
+            ours, theirs = (httpx.get(s.url + path, headers={"Host": "kg.example"}, timeout=30)
+                            for s in (backend_server, other))
+            assert ours.headers["etag"] == theirs.headers["etag"]
+            assert ours.content == theirs.content, path
+            assert b"_:" in ours.content or b'"@id": "_:' in ours.content
+    finally:
+        other.stop()
+
+
 # ------------------------------------------------------------------ the backend failing
+
+def test_pages_and_queries_are_502_when_the_backend_is_gone(release: Release, tmp_path: Path) -> None:
+    engine = OxigraphBackend(tmp_path / "store")
+    publish_release(release, engine.store_url, quiet)
+    backed = ServerProcess(ROOT, release.path.parents[1], "--backend", engine.query_url)
+    try:
+        engine.stop()
+        for path in ("/id/place/jiading", "/id/place/jiading.ttl", "/", "/.well-known/void", "/ontology",
+                     "/store?graph=" + ns.ENTITIES_GRAPH, "/store?default", "/sparql?query=ASK%7B%7D"):
+            response = httpx.get(backed.url + path, timeout=30)
+            assert response.status_code == 502, path
+            assert response.text == "the data backend could not be reached\n", path
+            assert engine.url not in response.text  # the engine's address stays in the log
+        answer = httpx.get(backed.url + "/sparql", params={"query": "ASK {}"},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert answer.json() == {"ok": False, "status": 502, "error": "the data backend could not be reached"}
+    finally:
+        backed.stop()
+
+
+
 
 def test_unreachable_backend_is_502() -> None:
     listener = Listener()
     listener.close()
-    runner = RemoteQueries(RemoteStore(listener.url, timeout=5), timeout=5, limits=Limits())
-    with pytest.raises(BadGateway, match=f"the backend failed: backend {listener.url} unreachable"):
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=5, graphs=[]), timeout=5, limits=Limits())
+    with pytest.raises(BadGateway, match="the data backend could not be reached"):
         runner.run(QueryRequest(query="ASK {}"))
     runner.close()
 
 
 def test_silent_backend_is_cut_at_the_timeout() -> None:
     listener = Listener(hold=True)  # takes the connection and never answers
-    runner = RemoteQueries(RemoteStore(listener.url, timeout=1), timeout=1, limits=Limits())
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=1, graphs=[]), timeout=1, limits=Limits())
     try:
         with pytest.raises(ServiceUnavailable, match="query ran longer than 1 s and was cancelled"):
             runner.run(QueryRequest(query="ASK {}"))
@@ -259,17 +347,8 @@ def test_silent_backend_is_cut_at_the_timeout() -> None:
         listener.close()
 
 
-def test_syntax_errors_carry_the_position(backend: OxigraphBackend) -> None:
-    runner = RemoteQueries(RemoteStore(backend.query_url, timeout=5), timeout=5, limits=Limits())
-    try:
-        with pytest.raises(BadRequest, match=r"malformed query: error at 2:\d+"):
-            runner.run(QueryRequest(query="SELECT *\nWHERE { ?s ?p }"))
-    finally:
-        runner.close()
-
-
 def test_backend_errors_are_refused_with_their_text() -> None:
-    store = RemoteStore("http://127.0.0.1:9/none", timeout=1)
+    store = RemoteStore("http://127.0.0.1:9/none", timeout=1, graphs=[])
     with pytest.raises(BackendError, match="backend http://127.0.0.1:9/none"):
         check_holds_release(store, {"graphs": {}, "build_id": "x"})
     store.close()

@@ -69,7 +69,8 @@ def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, Q
     the release."""
     limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
     if settings.backend:
-        remote = RemoteStore(settings.backend, timeout=settings.query_timeout)
+        remote = RemoteStore(settings.backend, timeout=settings.query_timeout,
+                             graphs=list(release.manifest["graphs"]))
         try:
             check_holds_release(remote, release.manifest)
         except BaseException:

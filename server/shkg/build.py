@@ -136,6 +136,7 @@ def build(project: Project, log: Log) -> Release:
         inferred = entailments(checked.union(leave_out=(ns.LINKS_GRAPH,)))
         checked.graphs.append(NamedGraph(iri=ns.INFERRED_GRAPH, graph=inferred))
         log(f"inference: {len(inferred)} entailed triples")
+        checked.graphs.append(NamedGraph(iri=ns.RELEASE_GRAPH, graph=release_graph(build_id(checked))))
 
         work = start_release(project.var)
         try:
@@ -166,9 +167,8 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     del store
 
     created = datetime.now(UTC)
-    build_id = checked.input_hash[:16]
     manifest = {
-        "build_id": build_id,
+        "build_id": build_id(checked),
         "input_sha256": checked.input_hash,
         "created": created.isoformat(timespec="seconds"),
         "software_version": __version__,
@@ -181,9 +181,22 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
         "dumps": dumps,
     }
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id}"
+    name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id(checked)}"
     release = publish(work, name, project.var)
     return release
+
+
+def build_id(checked: CheckedProject) -> str:
+    """The release's id: the start of the hash of every input, so one set of inputs, one id."""
+    return checked.input_hash[:16]
+
+
+def release_graph(version: str) -> rdflib.Graph:
+    """The graph saying which release this is, so that a store can be asked whether it holds
+    this very release (see :func:`shkg.backends.check_holds_release`), not just one as large."""
+    graph = rdflib.Graph()
+    graph.add((rdflib.URIRef(ns.DATASET), rdflib.URIRef(ns.DCAT + "version"), rdflib.Literal(version)))
+    return graph
 
 
 def _distinct_triples(store: pyoxigraph.Store) -> int:

@@ -64,6 +64,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_sources(vars(args))
     project = _project(args)
     release = current_release(project.var)  # fail here, with a clear message, if none
+    if settings.backend:  # and here if the backend does not hold it
+        from .backends import RemoteStore, check_holds_release
+
+        remote = RemoteStore(settings.backend, timeout=settings.query_timeout,
+                             graphs=list(release.manifest["graphs"]))
+        try:
+            check_holds_release(remote, release.manifest)
+        finally:
+            remote.close()
     # Server processes read their settings from the environment (uvicorn may start several).
     os.environ.update(settings.to_environ())
     os.environ.update({"SHKG_ROOT": str(project.root), "SHKG_VAR": str(project.var)})

@@ -473,6 +473,19 @@ def service_targets(text: str, base: str = ns.BASE,
     return found
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def has_relative_iri(text: str) -> bool:
+    """Whether any IRI written in the text (``<...>``) is relative, so needs a base to resolve.
+    Text that stops lexing counts its IRIs up to the fault, and then says True, to be safe."""
+    try:
+        return any(token.kind is Kind.IRIREF and not _SCHEME.match(iri_value(token))
+                   for token in tokens(text))
+    except LexError:
+        return True
+
+
 def iri_value(token: Token) -> str:
     """An IRIREF's IRI, its \\u and \\U escapes decoded (still relative if it was)."""
     def decode(match: re.Match[str]) -> str:

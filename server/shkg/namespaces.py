@@ -19,6 +19,8 @@ CATALOGUE_GRAPH = GRAPH + "catalogue"
 ENTITIES_GRAPH = GRAPH + "entities"
 LINKS_GRAPH = GRAPH + "links"
 INFERRED_GRAPH = GRAPH + "inferred"
+# The release's own version (dcat:version of DATASET): one triple, written last by `shkg publish`.
+RELEASE_GRAPH = GRAPH + "release"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
