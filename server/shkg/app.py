@@ -24,21 +24,25 @@ from .negotiation import parse_accept
 from .project import Project
 from .protocol import Service, router
 from .ratelimit import RateLimiter
-from .release import Release, current_release
+from .release import Release
 from .settings import Settings
 from .sparql import Answer, Limits
 from .stores import QueryRunner, ReadableStore
+from .switching import ReleaseSwitcher
 from .workers import QueryPool
 
 
-def create_app(settings: Settings, release: Release) -> FastAPI:
-    """The app serving ``release``; its query workers start and stop with the app."""
+def create_app(settings: Settings, release: Release, metrics: Metrics | None = None,
+               limiter: RateLimiter | None = None) -> FastAPI:
+    """The app serving ``release``; its query workers start and stop with the app (or with
+    :func:`close_app`).  ``metrics`` and ``limiter`` may be shared with the apps of other
+    releases, so that a switch of release keeps counting."""
     store, pool = open_backend(settings, release)
     service = Service(
         settings=settings, manifest=release.manifest, store=store, pool=pool,
         cache=ResultCache[Answer](settings.cache_bytes),
-        limiter=RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
-        metrics=Metrics(), release_dir=release.path,
+        limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        metrics=metrics or Metrics(), release_dir=release.path,
         queries=querypage.project_queries(settings.root),
     )
 
@@ -82,11 +86,20 @@ def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, Q
     return release.open_store(), pool
 
 
-def app_from_environment() -> FastAPI:
-    """The app for uvicorn's ``--factory`` mode: settings from SHKG_* variables."""
+def close_app(app: FastAPI) -> None:
+    """Stop what :func:`create_app` started: the query workers (or the backend's client)."""
+    app.state.service.pool.close()
+
+
+def app_from_environment() -> ReleaseSwitcher:
+    """The app for uvicorn's ``--factory`` mode, settings from SHKG_* variables: the current
+    release, and each release published after it (see :mod:`shkg.switching`)."""
     settings = Settings.from_sources()
     project = Project.locate(settings.root, settings.var)
-    return create_app(settings, current_release(project.var))
+    metrics = Metrics()
+    limiter = RateLimiter(settings.rate_concurrent, settings.rate_query_seconds)
+    return ReleaseSwitcher(project.var, lambda release: create_app(settings, release, metrics, limiter),
+                           close_app)
 
 
 def _add_operational_routes(app: FastAPI, service: Service) -> None:
