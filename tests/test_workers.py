@@ -143,16 +143,38 @@ def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., Qu
     started = time.monotonic()
     assert pool.run(CLUSTERS) == answer(store, CLUSTERS)
     assert time.monotonic() - started < PROMPTLY
-    # Both workers busy: a query that cannot wait long gets 503 at once.
+    # Both workers on long queries, demoted: a spare worker answers the short ones.
     second, second_outcome = run_in_thread(pool, RUNAWAY, timeout=4.0)
+    wait_for(lambda: pool.busy == 2 and len(pool.pids) == 3)
+    assert pool.run(COUNT) == answer(store, COUNT)
+    for thread, outcome in ((first, first_outcome), (second, second_outcome)):
+        thread.join()
+        assert isinstance(outcome[0], ServiceUnavailable) and "cancelled" in outcome[0].message
+    assert pool.timeouts == 2
+    assert len(pool.pids) == 2  # no long query left: back to its size, the spare retired
+    assert pool.run(COUNT) == answer(store, COUNT)
+
+
+def test_long_queries_are_demoted_and_take_at_most_twice_the_workers(
+        make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
+    pool = make_pool(size=1, timeout=30.0)
+    first, first_outcome = run_in_thread(pool, RUNAWAY, timeout=3.0)
+    wait_for(lambda: len(pool.pids) == 2)  # demoted, so a spare was started
+    demoted = [pid for pid in pool.pids if os.getpriority(os.PRIO_PROCESS, pid) == 19]
+    assert len(demoted) == 1
+    second, second_outcome = run_in_thread(pool, RUNAWAY, timeout=3.0)
     wait_for(lambda: pool.busy == 2)
+    time.sleep(0.5)
+    assert len(pool.pids) == 2  # at most twice its size
+    # Every worker busy: a query that cannot wait long gets 503 at once.
     with pytest.raises(ServiceUnavailable, match="all query workers are busy") as caught:
         pool.run(COUNT, timeout=0.2)
     assert caught.value.retry_after == 1
     for thread, outcome in ((first, first_outcome), (second, second_outcome)):
         thread.join()
         assert isinstance(outcome[0], ServiceUnavailable) and "cancelled" in outcome[0].message
-    assert pool.timeouts == 2 and pool.respawns == 2
+    assert pool.timeouts == 2 and len(pool.pids) == 1
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in pool.pids)
     assert pool.run(COUNT) == answer(store, COUNT)
 
 
@@ -289,3 +311,17 @@ def test_in_process_mode(release: Release, store: pyoxigraph.Store) -> None:
         assert pool.busy == 0
     with pytest.raises(ServiceUnavailable):
         pool.run(COUNT)
+
+
+def test_a_demoted_query_that_ends_leaves_its_worker_at_normal_priority(
+        make_pool: Callable[..., QueryPool], store: pyoxigraph.Store,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shkg.workers.SLOW_SECONDS", 0.0)  # every query counts as long
+    pool = make_pool(size=1, timeout=30.0)
+    for _ in range(3):
+        assert pool.run(CLUSTERS) == answer(store, CLUSTERS)
+    # Promoted back (or, where a process may not raise its priority, replaced), and the spare
+    # started meanwhile retired: one worker, at normal priority.
+    wait_for(lambda: len(pool.pids) == 1)
+    assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids] == [0]
+    assert pool.busy == 0

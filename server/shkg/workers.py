@@ -14,6 +14,14 @@ Only pipes pass between pool and workers (no locks or queues), so nothing is reg
 
 ``size == 0`` runs queries in the calling process instead, with no timeout: for tools and
 unit tests that need no isolation.
+
+Long queries must not starve short ones.  A query still running after ``SLOW_SECONDS`` is
+*demoted*: its worker's CPU priority drops to the lowest (nice 19), so the kernel gives the
+cores to everything else first; and while any query is demoted the pool keeps one spare
+worker, up to ``size`` more, so a short query never waits behind long ones for a worker.  A
+demoted worker is promoted back when its query ends, or, where the system does not let a
+process raise a priority (an unprivileged user), retired and replaced; spares retire once
+no query is demoted.
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ STOP_SECONDS = 2.0  # for workers to exit when asked, in close(), before they ar
 # in well under a second, but the same query would most likely run out of time again.
 RESPAWN_RETRY_AFTER = 2
 PARENT_CHECK_SECONDS = 1.0
+SLOW_SECONDS = 0.2  # a query running longer is demoted (see the module docstring)
+DEMOTED_NICE = 19
 
 
 class WorkerFault(RuntimeError):
@@ -89,6 +99,7 @@ class _Worker:
         self.conn = conn
         self.pid: int = process.pid or 0
         self.ready = False
+        self.demoted = False
         self.exitcode: int | None = None
         self._lock = threading.Lock()
         self._reaped = False
@@ -167,6 +178,7 @@ class QueryPool:
         self._idle: deque[_Worker] = deque()
         self._workers: set[_Worker] = set()  # started and not yet retired: idle or in use
         self._busy = 0
+        self._demoted = 0  # workers running a query demoted for running long
         self._timeouts = 0
         self._respawns = 0
         self._closed = False
@@ -256,8 +268,7 @@ class QueryPool:
             return _outcome(reply)
         raise self._lost("query workers keep stopping; try again")
 
-    @staticmethod
-    def _ask(worker: _Worker, request: QueryRequest, limit: float) -> tuple[Any, ...] | None:
+    def _ask(self, worker: _Worker, request: QueryRequest, limit: float) -> tuple[Any, ...] | None:
         """Send the query and wait up to ``limit`` seconds for the reply; None if none came.
 
         The worker says ``("started",)`` when it takes a query.  If its pipe ends before that,
@@ -274,10 +285,39 @@ class QueryPool:
             raise _DiedIdle from None
         if started != ("started",):
             raise WorkerFault(f"query worker {worker.pid} sent {started!r} before taking the query")
-        if not worker.conn.poll(max(ends - time.monotonic(), 0.0)):
-            return None
+        slow = min(SLOW_SECONDS, max(ends - time.monotonic(), 0.0))
+        if not worker.conn.poll(slow):
+            self._demote(worker)
+            if not worker.conn.poll(max(ends - time.monotonic(), 0.0)):
+                return None
         reply: tuple[Any, ...] = worker.conn.recv()
         return reply
+
+    def _demote(self, worker: _Worker) -> None:
+        """Lowest CPU priority for a worker whose query runs long; a spare if none is idle."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, DEMOTED_NICE)
+        except OSError:
+            return  # gone already, or not ours to change: it simply runs on as it was
+        with self._changed:
+            worker.demoted = True
+            self._demoted += 1
+            if not self._closed and not self._idle and len(self._workers) < 2 * self.size:
+                try:
+                    self._spawn_locked()
+                except OSError:
+                    pass
+
+    def _promote(self, worker: _Worker) -> bool:
+        """Normal priority again, after a demoted query; False if the system refuses it."""
+        with self._changed:
+            worker.demoted = False
+            self._demoted -= 1
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+        except OSError:
+            return False
+        return True
 
     def _run_here(self, store: pyoxigraph.Store | None, request: QueryRequest) -> Answer:
         with self._changed:
@@ -362,25 +402,33 @@ class QueryPool:
         self._changed.notify()
 
     def _give_back(self, worker: _Worker) -> None:
+        if worker.demoted and not self._promote(worker):
+            self._discard(worker)  # cannot run at normal priority again: a fresh one instead
+            return
         with self._changed:
             self._busy -= 1
-            if not self._closed:
+            surplus = len(self._workers) > self.size and self._demoted == 0
+            if not self._closed and not surplus:
                 self._idle.append(worker)
                 self._changed.notify()
                 return
             self._workers.discard(worker)
-        worker.kill()  # closed meanwhile; a read-only store loses nothing
+        worker.kill()  # closed meanwhile, or a spare no longer needed; a read-only store loses nothing
         worker.retire()
 
     def _discard(self, worker: _Worker, timed_out: bool = False) -> None:
-        """Kill a worker this thread holds, wait for it, and start its replacement."""
+        """Kill a worker this thread holds, wait for it, and start its replacement (unless it
+        was a spare no longer needed)."""
         worker.kill()
         worker.retire()
         with self._changed:
             self._busy -= 1
             self._workers.discard(worker)
             self._timeouts += timed_out
-            if self._closed:
+            if worker.demoted:
+                worker.demoted = False
+                self._demoted -= 1
+            if self._closed or len(self._workers) >= self.size + (1 if self._demoted else 0):
                 return
             self._respawns += 1
             try:
