@@ -32,6 +32,7 @@ from .describe import RDF_MEDIA, class_examples, context_document, describe, jso
 from .http_errors import NotAcceptable, NotFound
 from .negotiation import choose
 from .protocol import Service
+from .sparql import Answer
 from .void import Statistics, statistics, void_triples
 
 HTML = "text/html"
@@ -94,15 +95,15 @@ def router(service: Service) -> APIRouter:
             return _not_found(path, media)
         # Any kind the store has a subject of is served (not only ns.ID_KINDS: the build mints
         # a few more, such as source/), so the store alone decides what exists.
-        found = describe(service.store, iri)
-        if not found:
-            return _not_found(path, media)
-
-        def render() -> bytes:
+        def render() -> bytes | None:
+            found = describe(service.store, iri)
+            if not found:
+                return None
             if media == HTML:
                 return html.resource_page(service.store, iri).encode()
             return _rdf(found, media, request)
-        return _cached(service, request, media, path, render, _link_headers(path, media))
+        return _cached(service, request, media, path, render, _link_headers(path, media),
+                       missing=lambda: _not_found(path, media))
 
     def dataset(request: Request, suffix: str = "") -> Response:
         _, media = _split("dataset" + suffix, request)
@@ -180,14 +181,26 @@ def _media_header(media: str) -> str:
 
 
 def _cached(service: Service, request: Request, media: str, key: str, render: Any,
-            extra: dict[str, str]) -> Response:
-    """A response with the build's ETag and caching headers; 304 when the client has it."""
+            extra: dict[str, str], missing: Any = None) -> Response:
+    """A response with the build's ETag and caching headers; 304 when the client has it.
+
+    ``render()`` makes the body, once: it is kept in the result cache (a release never
+    changes), so later requests neither read the store nor render again.  It may return None
+    for a page that does not exist: then ``missing()`` answers, and nothing is kept.
+    """
     tag = etag(service.build_id, "page", key, media, str(request.base_url))
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
                "Vary": "Accept", **extra}
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
-    return Response(content=render(), media_type=_media_header(media), headers=headers)
+    kept = service.cache.get(tag)
+    if kept is None:
+        body = render()
+        if body is None:
+            return missing() if missing else _not_found(key, media)
+        kept = Answer(body=body, media_type=_media_header(media))
+        service.cache.put(tag, kept, len(body))
+    return Response(content=kept.body, media_type=kept.media_type, headers=headers)
 
 
 def _not_found(path: str, media: str) -> Response:

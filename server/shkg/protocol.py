@@ -136,28 +136,37 @@ def router(service: Service) -> APIRouter:
 
 def _answer(service: Service, request: Request, operation: Operation) -> Response:
     settings = service.settings
-    if operation.updates or any(is_update(q) for q in operation.queries):
+    if operation.updates:
         service.metrics.rejections.labels("update").inc()
         raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
     if len(operation.queries) != 1:
+        if any(is_update(q) for q in operation.queries):
+            service.metrics.rejections.labels("update").inc()
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
         raise BadRequest(f"exactly one `query` parameter is required, got {len(operation.queries)}")
     query = operation.queries[0]
     if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
         raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
-    try:
-        check_federation(query, settings.federation_allowlist)
-    except Forbidden:
-        service.metrics.rejections.labels("federation").inc()
-        raise
 
     accept = request.headers.get("accept")
     tag = etag(service.build_id, "query", query, operation.default_graphs, operation.named_graphs,
                accept, operation.format)
     headers = _cache_headers(service, tag)
-    if matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    # A cached answer is one this query got after passing the checks below: skip them (they
+    # read the whole query text) and answer at once.
     answer = service.cache.get(tag)
     service.metrics.cache.labels("hit" if answer else "miss").inc()
+    if answer is None:
+        if is_update(query):
+            service.metrics.rejections.labels("update").inc()
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        try:
+            check_federation(query, settings.federation_allowlist)
+        except Forbidden:
+            service.metrics.rejections.labels("federation").inc()
+            raise
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
     if answer is None:
         client = request.client.host if request.client else "unknown"
         with service.limiter.admit(client):
