@@ -27,6 +27,7 @@ them, built from these pieces) was refused.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -390,7 +391,33 @@ def tokens(text: str) -> list[Token]:
     string or IRI, an invalid escape, a character SPARQL has no use for, or a `<` that could be
     an IRI or less-than and whose two readings would differ about what is a comment or string.
     """
-    return list(_Scanner(text).scan())
+    found, error = _lexed(text)
+    if error is not None:
+        # A fresh one each time: the kept one stays without a traceback.
+        raise LexError(error.message, error.line, error.column, error.offset)
+    return list(found)
+
+
+def _lexed(text: str) -> tuple[tuple[Token, ...], LexError | None]:
+    """The tokens up to the first fault, and the fault; the endpoint asks several questions of
+    one query text in a row, so recent short texts are lexed once."""
+    if len(text) <= _LEXED_TEXT_MAX:
+        return _lexed_cached(text)
+    return _lex(text)
+
+
+def _lex(text: str) -> tuple[tuple[Token, ...], LexError | None]:
+    found: list[Token] = []
+    try:
+        for token in _Scanner(text).scan():
+            found.append(token)  # noqa: PERF402 - the tokens before a fault are kept too
+    except LexError as error:
+        return tuple(found), error.with_traceback(None)
+    return tuple(found), None
+
+
+_LEXED_TEXT_MAX = 20_000
+_lexed_cached = functools.lru_cache(maxsize=64)(_lex)
 
 
 def is_update(text: str) -> bool:
@@ -559,7 +586,4 @@ def _error_at(token: Token, message: str) -> LexError:
 
 
 def _tokens_until_error(text: str) -> Iterator[Token]:
-    try:
-        yield from _Scanner(text).scan()
-    except LexError:
-        return
+    yield from _lexed(text)[0]
