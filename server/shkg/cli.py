@@ -93,7 +93,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     # Without --format: tab-separated rows for SELECT and ASK, Turtle for graphs.
     accept = None if args.format else "text/tab-separated-values, text/turtle"
     # A local user asked for this query: no row or size limits.
-    result = answer(release.open_store(), QueryRequest(query=text, format=args.format, accept=accept),
+    result = answer(release.open_store(), QueryRequest(query=text, format=args.format, accept=accept,
+                                                       federation_allowlist=None),
                     Limits(max_rows=None, max_bytes=None))
     sys.stdout.buffer.write(result.body)
     if not result.body.endswith(b"\n"):

@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 import pyoxigraph
 
 from . import namespaces as ns
+from .federation import check_federation
 from .http_errors import BadGateway, BadRequest, ClientError, Forbidden, NotAcceptable
 from .lexer import LexError, is_update, service_targets
 from .negotiation import choose
@@ -51,11 +52,15 @@ QUERY_BASE = ns.BASE
 
 @dataclass(frozen=True)
 class QueryRequest:
+    """One query and how it was asked.  ``federation_allowlist``: the SERVICE endpoints it may
+    call (the default, none); None skips the check, for a trusted local user (``shkg query``)."""
+
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     accept: str | None = None
     format: str | None = None
+    federation_allowlist: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -89,13 +94,22 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     and DESCRIBE results are cut to ``limits`` and then marked ``truncated``.
     """
     accept = FORMAT_NAMES.get(request.format.lower(), request.format) if request.format else request.accept
+    if request.federation_allowlist is not None:
+        # Here, not in the server process: the checks read the whole text, and a query
+        # worker's cores are better spent on them than the one serving every request.
+        if is_update(request.query):
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        check_federation(request.query, request.federation_allowlist, base=QUERY_BASE)
     options: dict[str, object] = {"base_iri": QUERY_BASE}
-    if request.default_graphs:
-        options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in request.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if request.named_graphs:
-        options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in request.named_graphs]
+    try:
+        if request.default_graphs:
+            options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in request.default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if request.named_graphs:
+            options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in request.named_graphs]
+    except ValueError as error:
+        raise BadRequest(f"bad graph IRI in default-graph-uri or named-graph-uri: {error}") from None
     try:
         result = store.query(request.query, **options)  # type: ignore[arg-type]
     except SyntaxError as error:
