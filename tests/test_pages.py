@@ -168,6 +168,16 @@ def test_etag_and_not_modified(client: TestClient) -> None:
     assert client.head("/id/place/lingang.ttl").status_code == 200
 
 
+def test_another_pages_etag_cannot_empty_a_page(client: TestClient) -> None:
+    # /id/dataset as HTML is the home page's content under its own ETag: a client sending the
+    # home page's ETag must not get (or leave in the cache) an empty page.
+    home = client.get("/", headers={"Accept": "text/html"})
+    tricked = client.get("/id/dataset", headers={"Accept": "text/html", "If-None-Match": home.headers["etag"]})
+    assert tricked.status_code == 200 and tricked.content == home.content
+    later = client.get("/id/dataset", headers={"Accept": "text/html"})
+    assert later.status_code == 200 and later.content == home.content
+
+
 @pytest.mark.parametrize("path", ["/id/place/atlantis", "/id/nonsense/lingang", "/id/place/%3Cscript%3E",
                                   "/id/place/lingang.exe", "/ontologyX",
                                   "/id/place/a%20b", "/id/place/%00"])

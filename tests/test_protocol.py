@@ -208,6 +208,8 @@ def test_post_update_read_only(client: TestClient, release: Release, update: str
         client.post("/sparql", data={"query": update}),
         client.get("/sparql", params={"query": update}),
         client.get("/sparql", params={"update": update}),
+        # A precondition does not turn a refusal into 304 (RFC 9110, 13.2.1).
+        client.get("/sparql", params={"query": update}, headers={"If-None-Match": "*"}),
     ):
         assert response.status_code == 403, response.text
     assert count(client) == release.manifest["quads"]

@@ -33,7 +33,8 @@ from .workers import QueryPool
 
 
 def create_app(settings: Settings, release: Release, metrics: Metrics | None = None,
-               limiter: RateLimiter | None = None) -> FastAPI:
+               limiter: RateLimiter | None = None,
+               queries: tuple[tuple[str, str], ...] | None = None) -> FastAPI:
     """The app serving ``release``; its query workers start and stop with the app (or with
     :func:`close_app`).  ``metrics`` and ``limiter`` may be shared with the apps of other
     releases, so that a switch of release keeps counting."""
@@ -43,7 +44,7 @@ def create_app(settings: Settings, release: Release, metrics: Metrics | None = N
         cache=ResultCache[Answer](settings.cache_bytes),
         limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
         metrics=metrics or Metrics(), release_dir=release.path,
-        queries=querypage.project_queries(settings.root),
+        queries=querypage.project_queries(settings.root) if queries is None else queries,
     )
 
     @asynccontextmanager
@@ -98,8 +99,9 @@ def app_from_environment() -> ReleaseSwitcher:
     project = Project.locate(settings.root, settings.var)
     metrics = Metrics()
     limiter = RateLimiter(settings.rate_concurrent, settings.rate_query_seconds)
-    return ReleaseSwitcher(project.var, lambda release: create_app(settings, release, metrics, limiter),
-                           close_app)
+    queries = querypage.project_queries(settings.root)  # read once, at start
+    return ReleaseSwitcher(
+        project.var, lambda release: create_app(settings, release, metrics, limiter, queries), close_app)
 
 
 def _add_operational_routes(app: FastAPI, service: Service) -> None:

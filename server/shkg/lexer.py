@@ -416,7 +416,7 @@ def _lex(text: str) -> tuple[tuple[Token, ...], LexError | None]:
     return tuple(found), None
 
 
-_LEXED_TEXT_MAX = 20_000
+_LEXED_TEXT_MAX = 2_000  # so the cache holds a few MB at most: tokens take ~50x their text
 _lexed_cached = functools.lru_cache(maxsize=64)(_lex)
 
 

@@ -75,12 +75,13 @@ def router(service: Service) -> APIRouter:
     # The competency questions the app read at start (the query page opens them as tabs).
     questions = [title for title, _ in service.queries]
 
+    def home_page() -> bytes:
+        counts = [(NamedNode(iri), html.name(service.store, NamedNode(iri)), n)
+                  for iri, n in computed.stats.classes if iri.startswith(ns.SHKG)]
+        return html.home_page(service.manifest, counts, questions).encode()
+
     def home(request: Request) -> Response:
-        def render() -> str:
-            counts = [(NamedNode(iri), html.name(service.store, NamedNode(iri)), n)
-                      for iri, n in computed.stats.classes if iri.startswith(ns.SHKG)]
-            return html.home_page(service.manifest, counts, questions)
-        return _cached(service, request, HTML, "home", lambda: render().encode(), {})
+        return _cached(service, request, HTML, "home", home_page, {})
 
     def context(request: Request) -> Response:
         return _cached(service, request, "application/ld+json", "context",
@@ -111,8 +112,8 @@ def router(service: Service) -> APIRouter:
             return _not_found("/id/dataset" + suffix, media)
 
         def render() -> bytes:
-            if media == HTML:
-                return bytes(home(request).body)
+            if media == HTML:  # the home page, rendered here: never another route's response
+                return home_page()
             return _rdf(void_triples(service.manifest, computed.stats, str(request.base_url)), media, request)
         return _cached(service, request, media, "/id/dataset", render, _link_headers("/id/dataset", media))
 

@@ -155,7 +155,10 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     # read the whole query text) and answer at once.
     answer = service.cache.get(tag)
     service.metrics.cache.labels("hit" if answer else "miss").inc()
-    if matches(request.headers.get("if-none-match"), tag):
+    # Only an answer this server has (so one that passed the checks) is "not modified"; any
+    # other is run, and the worker refuses it if it must (RFC 9110 13.2.1: a precondition
+    # does not turn what would be an error into a 304).
+    if answer is not None and matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     if answer is None:
         client = request.client.host if request.client else "unknown"

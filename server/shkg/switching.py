@@ -26,7 +26,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from .release import Release, current_release
+from .errors import NoRelease
+from .release import MANIFEST, Release, current_release
 
 LOG = logging.getLogger("shkg")
 CHECK_SECONDS = 1.0
@@ -111,7 +112,7 @@ class ReleaseSwitcher:
     def _open(self, target: str, loop: asyncio.AbstractEventLoop) -> None:
         """On its own thread: open the new release, then let the event loop switch to it."""
         try:
-            release = current_release(self._var)
+            release = _release_at(self._var, target)
             app = self._make_app(release)
         except Exception as error:  # noqa: BLE001 - logged; the old release goes on serving
             LOG.warning("release %s could not be opened, still serving %s: %s", target,
@@ -159,3 +160,11 @@ class ReleaseSwitcher:
                 await asyncio.to_thread(self._close_app, serving.app)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _release_at(var: Path, target: str) -> Release:
+    """The release ``current`` pointed to when it was read (not whatever it points to now)."""
+    path = (var / target).resolve()
+    if not (path / MANIFEST).is_file():
+        raise NoRelease(f"{path}: release is incomplete (no {MANIFEST})")
+    return Release(path)
