@@ -329,7 +329,7 @@ def test_pages_and_queries_are_502_when_the_backend_is_gone(release: Release, tm
 def test_unreachable_backend_is_502() -> None:
     listener = Listener()
     listener.close()
-    runner = RemoteQueries(RemoteStore(listener.url, timeout=5, graphs=[]), timeout=5, limits=Limits())
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=5, graphs=[]), limits=Limits())
     with pytest.raises(BadGateway, match="the data backend could not be reached"):
         runner.run(QueryRequest(query="ASK {}"))
     runner.close()
@@ -337,7 +337,7 @@ def test_unreachable_backend_is_502() -> None:
 
 def test_silent_backend_is_cut_at_the_timeout() -> None:
     listener = Listener(hold=True)  # takes the connection and never answers
-    runner = RemoteQueries(RemoteStore(listener.url, timeout=1, graphs=[]), timeout=1, limits=Limits())
+    runner = RemoteQueries(RemoteStore(listener.url, timeout=1, graphs=[]), limits=Limits())
     try:
         with pytest.raises(ServiceUnavailable, match="query ran longer than 1 s and was cancelled"):
             runner.run(QueryRequest(query="ASK {}"))

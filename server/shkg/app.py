@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, examples, pages, querypage
-from .backends import RemoteQueries, RemoteStore, check_holds_release
+from .backends import RemoteQueries, open_remote
 from .caching import ResultCache
 from .http_errors import ClientError
 from .metrics import Metrics
@@ -74,14 +74,8 @@ def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, Q
     the release."""
     limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
     if settings.backend:
-        remote = RemoteStore(settings.backend, timeout=settings.query_timeout,
-                             graphs=list(release.manifest["graphs"]))
-        try:
-            check_holds_release(remote, release.manifest)
-        except BaseException:
-            remote.close()
-            raise
-        return remote, RemoteQueries(remote, settings.query_timeout, limits)
+        remote = open_remote(settings.backend, settings.query_timeout, release.manifest)
+        return remote, RemoteQueries(remote, limits)
     pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
                      limits=limits)
     return release.open_store(), pool

@@ -283,12 +283,12 @@ def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
 
 class RemoteQueries:
     """Runs the endpoint's queries on a :class:`RemoteStore`, as :class:`QueryPool` does on
-    the embedded store: same answers, limits and errors.  The timeout is the HTTP request's
-    (the connection is dropped at the deadline; the backend should have its own timeout too)."""
+    the embedded store: same answers, limits and errors.  The timeout is the store's, the HTTP
+    request's (the connection is dropped at the deadline; the backend should have its own
+    timeout too)."""
 
-    def __init__(self, store: RemoteStore, timeout: float, limits: Limits) -> None:
+    def __init__(self, store: RemoteStore, limits: Limits) -> None:
         self.store = store
-        self.timeout = timeout
         self.limits = limits
         self._lock = threading.Lock()
         self._busy = 0
@@ -323,6 +323,17 @@ class RemoteQueries:
 
     def close(self) -> None:
         self.store.close()
+
+
+def open_remote(endpoint: str, timeout: float, manifest: Mapping[str, Any]) -> RemoteStore:
+    """A RemoteStore on ``endpoint`` once it proves to hold the release of ``manifest``."""
+    remote = RemoteStore(endpoint, timeout=timeout, graphs=list(manifest["graphs"]))
+    try:
+        check_holds_release(remote, manifest)
+    except BaseException:
+        remote.close()
+        raise
+    return remote
 
 
 def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None:

@@ -65,14 +65,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = _project(args)
     release = current_release(project.var)  # fail here, with a clear message, if none
     if settings.backend:  # and here if the backend does not hold it
-        from .backends import RemoteStore, check_holds_release
+        from .backends import open_remote
 
-        remote = RemoteStore(settings.backend, timeout=settings.query_timeout,
-                             graphs=list(release.manifest["graphs"]))
-        try:
-            check_holds_release(remote, release.manifest)
-        finally:
-            remote.close()
+        open_remote(settings.backend, settings.query_timeout, release.manifest).close()
     # Server processes read their settings from the environment (uvicorn may start several).
     os.environ.update(settings.to_environ())
     os.environ.update({"SHKG_ROOT": str(project.root), "SHKG_VAR": str(project.var)})

@@ -70,9 +70,14 @@ def current_release(var: Path) -> Release:
         target = link.resolve(strict=True)
     except (FileNotFoundError, RuntimeError):
         raise NoRelease(f"no release in {var}: run `shkg build` first") from None
-    if not (target / MANIFEST).is_file():
-        raise NoRelease(f"{target}: release is incomplete (no {MANIFEST})")
-    return Release(target)
+    return release_at(target)
+
+
+def release_at(path: Path) -> Release:
+    """The finished release in ``path``, or NoRelease if it is incomplete."""
+    if not (path / MANIFEST).is_file():
+        raise NoRelease(f"{path}: release is incomplete (no {MANIFEST})")
+    return Release(path)
 
 
 @contextmanager

@@ -26,8 +26,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from .errors import NoRelease
-from .release import MANIFEST, Release, current_release
+from .release import Release, current_release, release_at
 
 LOG = logging.getLogger("shkg")
 CHECK_SECONDS = 1.0
@@ -112,7 +111,8 @@ class ReleaseSwitcher:
     def _open(self, target: str, loop: asyncio.AbstractEventLoop) -> None:
         """On its own thread: open the new release, then let the event loop switch to it."""
         try:
-            release = _release_at(self._var, target)
+            # The release `current` pointed to when it was read, not whatever it points to now.
+            release = release_at((self._var / target).resolve())
             app = self._make_app(release)
         except Exception as error:  # noqa: BLE001 - logged; the old release goes on serving
             LOG.warning("release %s could not be opened, still serving %s: %s", target,
@@ -161,10 +161,3 @@ class ReleaseSwitcher:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-
-def _release_at(var: Path, target: str) -> Release:
-    """The release ``current`` pointed to when it was read (not whatever it points to now)."""
-    path = (var / target).resolve()
-    if not (path / MANIFEST).is_file():
-        raise NoRelease(f"{path}: release is incomplete (no {MANIFEST})")
-    return Release(path)
