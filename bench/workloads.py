@@ -85,9 +85,11 @@ class System:
 
 
 def competency_queries(root: Path) -> list[Query]:
-    """queries/*.rq, labelled by their number ("01" ...)."""
+    """The competency questions, queries/01-*.rq to 12-*.rq, labelled by their number ("01" ...).
+    The example queries numbered after them are not part of the benchmark, so its figures stay
+    comparable from release to release."""
     return [Query(path.read_text(encoding="utf-8"), path.name[:2])
-            for path in sorted((root / "queries").glob("*.rq"))]
+            for path in sorted((root / "queries").glob("*.rq")) if path.name[:2] <= "12"]
 
 
 def describe_query(iri: str) -> str:

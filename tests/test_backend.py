@@ -143,7 +143,8 @@ def test_serve_refuses_a_backend_without_the_release(release: Release, tmp_path:
     try:
         message = serve_fails(release, empty.query_url)
         assert f"does not hold release {release.build_id}" in message
-        assert "<https://w3id.org/shkg/graph/entities> has 0 triples, the release 933" in message
+        entities = release.manifest["graphs"][ns.ENTITIES_GRAPH]
+        assert f"<{ns.ENTITIES_GRAPH}> has 0 triples, the release {entities}" in message
         assert "shkg publish" in message
     finally:
         empty.stop()

@@ -127,8 +127,8 @@ def test_query_page_runs_a_competency_question(visit: Visit) -> None:
     page.wait_for_selector("html[data-editor=yasgui]")
     tabs = page.locator(".yasgui .tabsList a[role=tab]")
     titles = [title for title, _ in querypage.load_queries(ROOT / "queries")]
-    assert len(titles) == 12
-    assert tabs.count() == 12
+    assert len(titles) == len(list((ROOT / "queries").glob("*.rq"))) >= 12
+    assert tabs.count() == len(titles)
     assert [tabs.nth(i).get_attribute("title") for i in range(tabs.count())] == titles
     # Without JavaScript trouble the plain form is hidden and the editor shows.
     assert page.locator("#plain-query").is_hidden()

@@ -90,11 +90,11 @@ def test_broken_turtle_line_names_file_and_line_and_servers_keep_serving(project
     before = first_build(project)
     server = ServerProcess(project.root, project.var)
     try:
-        path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[0]}.ttl"
+        path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[0]}.trig"
         line = edit(path, " a shkg:Observation ;", " a shkg:Observation ;;; <<")
         with pytest.raises(InputError) as error:
             build(project, quiet)
-        assert re.search(rf"graph/articles/{ARTICLE_KEYS[0]}\.ttl:{line}:\d+: Turtle syntax error", str(error.value))
+        assert re.search(rf"graph/articles/{ARTICLE_KEYS[0]}\.trig:{line}:\d+: TriG syntax error", str(error.value))
         assert_unchanged(project, before)
         response = httpx.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert response.status_code == 200 and response.json()["boolean"] is True
@@ -105,24 +105,25 @@ def test_broken_turtle_line_names_file_and_line_and_servers_keep_serving(project
 
 def test_shacl_violation_names_focus_node_and_shape(project: Project) -> None:
     before = first_build(project)
-    path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[2]}.ttl"
+    path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[2]}.trig"
     text = path.read_text(encoding="utf-8")
-    figure = re.search(r"^(figure:\S+) a shkg:Observation", text, re.MULTILINE)
+    figure = re.search(r"^\s*(figure:\S+) a shkg:Observation", text, re.MULTILINE)
     assert figure
     focus = figure.group(1).replace("figure:", "https://w3id.org/shkg/id/figure/")
-    path.write_text(text + f"\n{figure.group(1)} shkg:year \"1850\"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n",
-                    encoding="utf-8")
+    year = re.compile(r'shkg:year "\d{4}"').search(text, figure.end())
+    assert year
+    path.write_text(text[:year.start()] + 'shkg:year "1850"' + text[year.end():], encoding="utf-8")
     with pytest.raises(ValidationFailed) as error:
         build(project, quiet)
     message = str(error.value)
     assert focus in message and "Shape" in message
-    assert f"graph/articles/{ARTICLE_KEYS[2]}.ttl" in message
+    assert f"graph/articles/{ARTICLE_KEYS[2]}.trig" in message
     assert_unchanged(project, before)
 
 
 def test_altered_quote_names_the_quote_and_the_text(project: Project) -> None:
     before = first_build(project)
-    path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[1]}.ttl"
+    path = project.root / "graph" / "articles" / f"{ARTICLE_KEYS[1]}.trig"
     text = path.read_text(encoding="utf-8")
     match = re.search(r'oa:exact "([^"\\]*?)(\d)', text)
     assert match, "no quote with a digit"

@@ -7,6 +7,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import ROOT
 from shkg import namespaces as ns
+from shkg.articles import parse_trig
+from shkg.project import Project
 
 
 def ontology() -> rdflib.Graph:
@@ -42,6 +44,9 @@ def test_every_shkg_term_the_data_uses_is_declared() -> None:
     data = rdflib.Graph()
     for path in sorted((ROOT / "graph").rglob("*.ttl")):
         data.parse(path)
+    for path in sorted((ROOT / "graph").rglob("*.trig")):
+        for graph in parse_trig(path, Project.locate(ROOT)).values():
+            data += graph
     data.parse(ROOT / "seeds" / "catalogue.ttl")
     used = {term for triple in data for term in (triple[1], triple[2])
             if isinstance(term, rdflib.URIRef) and str(term).startswith(ns.SHKG)}

@@ -103,9 +103,21 @@ def test_description_adds_labels_incoming_links_and_provenance(client: TestClien
     assert any(t.subject == quote and t.predicate.value == ns.OA + "hasSource" for t in found)
     titles = {t.object for t in found if t.subject == ARTICLE and t.predicate.value == ns.DCTERMS + "title"}
     assert titles == {t.object for t in own_triples(store, ARTICLE) if t.predicate.value == ns.DCTERMS + "title"}
-    # Incoming links: what points at Lingang is part of Lingang's description.
-    incoming = {q.triple for q in store.quads_for_pattern(None, None, LINGANG, None)}
-    assert incoming and incoming <= parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
+    # Incoming links: what points at Lingang is part of Lingang's description (the rdf:Statements
+    # of triples about others, blank nodes, are part of those others' descriptions).
+    incoming = {q.triple for q in store.quads_for_pattern(None, None, LINGANG, None)
+                if not isinstance(q.subject, BlankNode)}
+    lingang = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
+    assert incoming and incoming <= lingang
+    # And the sentence stating each of a resource's own triples: its rdf:Statements with their quotes.
+    cluster = NamedNode(ns.ID + "cluster/new-energy-vehicles")
+    described = parse(client.get("/id/cluster/new-energy-vehicles.ttl").content, "text/turtle")
+    stated = [t.subject for t in described if t.predicate.value == ns.RDF + "subject" and t.object == cluster]
+    assert len(stated) >= 4
+    for node in stated:
+        quotes = [t.object for t in described if t.subject == node and t.predicate.value == ns.PROV + "wasDerivedFrom"]
+        assert quotes and all(any(t.subject == q and t.predicate.value == ns.OA + "hasSelector" for t in described)
+                              for q in quotes)
 
 
 def test_describe_of_unknown_is_empty(store: Store) -> None:

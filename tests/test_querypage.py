@@ -74,7 +74,7 @@ def test_page_embeds_the_competency_questions_and_prefixes(client: TestClient) -
     assert response.headers["content-type"].startswith("text/html")
     config = config_of(response.text)
     expected = querypage.load_queries(ROOT / "queries")
-    assert len(expected) == 12
+    assert len(expected) == len(list((ROOT / "queries").glob("*.rq"))) >= 12
     assert [(q["title"], q["query"]) for q in config["queries"]] == list(expected)
     assert config["queries"][0]["title"] == "Which clusters include Lingang?"
     assert config["prefixes"] == ns.PREFIXES

@@ -22,6 +22,7 @@ from rdflib.namespace import RDF
 
 from . import __version__
 from . import namespaces as ns
+from .articles import read_article, read_readings
 from .checks import Problem, check_quotes, check_references, quotes_in
 from .errors import InputError, QuoteMismatch, ValidationFailed
 from .inference import entailments
@@ -44,6 +45,11 @@ class CheckedProject:
     input_hash: str
     quotes: int
     defined_in: dict[str, list[str]] = field(default_factory=dict)
+    # Per article graph: its rdf:Statement nodes, added to the graph when the release is written
+    # (after SHACL and inference, which have nothing to say about them).
+    statements: dict[str, rdflib.Graph] = field(default_factory=dict)
+    # Per article graph: each quoted sentence and the triples it states.
+    sentences: dict[str, dict[rdflib.URIRef, rdflib.Graph]] = field(default_factory=dict)
 
     def union(self, leave_out: tuple[str, ...] = ()) -> rdflib.Graph:
         merged = rdflib.Graph()
@@ -76,17 +82,30 @@ def read_project(project: Project) -> CheckedProject:
     read(ns.ONTOLOGY_GRAPH, project.ontology_files)
     catalogue = read(ns.CATALOGUE_GRAPH, [project.catalogue])
     seeds = read_seeds(project, catalogue.graph)
-    read(ns.ENTITIES_GRAPH, project.entity_files)
+    entities = read(ns.ENTITIES_GRAPH, project.entity_files)
     keys = {seed.key: seed for seed in seeds}
+    described = {subject for named in graphs for subject in named.graph.subjects()}
+    entity_nodes = set(entities.graph.subjects())
+    statements: dict[str, rdflib.Graph] = {}
+    sentences: dict[str, dict[rdflib.URIRef, rdflib.Graph]] = {}
     for path in project.article_files:
         if path.stem not in keys:
             raise InputError(f"{project.relative(path)}: no seed with key {path.stem!r} in the catalogue")
-        read(ns.article_graph(path.stem), [path])
+        iri = ns.article_graph(path.stem)
+        article = read_article(path, project, keys[path.stem].article, described, entity_nodes)
+        for subject in set(article.graph.subjects()):
+            defined_in.setdefault(str(subject), []).append(project.relative(path))
+        graphs.append(NamedGraph(iri=iri, graph=article.graph, files=[path]))
+        statements[iri] = article.statements
+        sentences[iri] = article.sentences
     for seed in seeds:
         # Each article's graph is derived from the article, so a consumer can tell from a
         # GRAPH clause alone which source a triple comes from.
         catalogue.graph.add((rdflib.URIRef(ns.article_graph(seed.key)), PROV.wasDerivedFrom,
                              rdflib.URIRef(seed.article)))
+    if project.readings.exists():
+        graphs.append(NamedGraph(iri=ns.READINGS_GRAPH, graph=read_readings(project.readings, project),
+                                 files=[project.readings]))
     typed = {str(s) for named in graphs for s in named.graph.subjects(RDF.type, None)}
     concepts = {str(s) for named in graphs
                 for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + "Industry"))}
@@ -94,7 +113,8 @@ def read_project(project: Project) -> CheckedProject:
     graphs.append(NamedGraph(iri=ns.LINKS_GRAPH, graph=links,
                              files=[project.links_table, project.links_map]))
     return CheckedProject(graphs=graphs, seeds=seeds, input_hash=_input_hash(project),
-                          quotes=0, defined_in=defined_in)
+                          quotes=0, defined_in=defined_in, statements=statements,
+                          sentences=sentences)
 
 
 def check_project(project: Project, log: Log) -> CheckedProject:
@@ -152,6 +172,8 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     store = pyoxigraph.Store(str(work / "store"))
     counts: dict[str, int] = {}
     for named in checked.graphs:
+        if named.iri in checked.statements:
+            named.graph += checked.statements[named.iri]
         data = named.graph.serialize(format="nt", encoding="utf-8")
         store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES,
                         to_graph=pyoxigraph.NamedNode(named.iri))
@@ -215,6 +237,7 @@ def _input_hash(project: Project) -> str:
     files = [
         *project.ontology_files, project.catalogue, *sorted(project.seeds.glob("*.txt")),
         *project.entity_files, *project.article_files, *project.shape_files,
+        *([project.readings] if project.readings.exists() else []),
         project.links_table, project.links_map,
     ]
     for path in files:

@@ -34,6 +34,8 @@ class Quote:
     exact: str
     start: int
     end: int
+    prefix: str | None = None
+    suffix: str | None = None
 
 
 def quotes_in(graph: rdflib.Graph) -> list[Quote]:
@@ -41,15 +43,18 @@ def quotes_in(graph: rdflib.Graph) -> list[Quote]:
     found = []
     for quote in graph.subjects(RDF.type, SHKG.Quote):
         source = graph.value(quote, OA.hasSource)
-        exact = start = end = None
+        exact = start = end = prefix = suffix = None
         for selector in graph.objects(quote, OA.hasSelector):
             if (selector, RDF.type, OA.TextQuoteSelector) in graph:
                 exact = graph.value(selector, OA.exact)
+                prefix, suffix = graph.value(selector, OA.prefix), graph.value(selector, OA.suffix)
             if (selector, RDF.type, OA.TextPositionSelector) in graph:
                 start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
         if source is None or exact is None or start is None or end is None:
             continue  # the SHACL shapes report incomplete quotes
-        found.append(Quote(str(quote), str(source), str(exact), int(str(start)), int(str(end))))
+        found.append(Quote(str(quote), str(source), str(exact), int(str(start)), int(str(end)),
+                           None if prefix is None else str(prefix),
+                           None if suffix is None else str(suffix)))
     return sorted(found, key=lambda q: (q.article, q.start, q.iri))
 
 
@@ -66,6 +71,14 @@ def check_quotes(graph: rdflib.Graph, seeds: Iterable[Seed]) -> list[Problem]:
             continue
         found = seed.text[quote.start:quote.end]
         if found == quote.exact:
+            before = seed.text[:quote.start]
+            after = seed.text[quote.end:]
+            if quote.prefix is not None and not before.endswith(quote.prefix):
+                problems.append(Problem(f"<{quote.iri}>", f"oa:prefix {quote.prefix!r} does not stand "
+                                        f"just before the quote in {seed.path.name}"))
+            if quote.suffix is not None and not after.startswith(quote.suffix):
+                problems.append(Problem(f"<{quote.iri}>", f"oa:suffix {quote.suffix!r} does not stand "
+                                        f"just after the quote in {seed.path.name}"))
             continue
         elsewhere = seed.text.find(quote.exact)
         hint = (f"the text stands at {elsewhere}-{elsewhere + len(quote.exact)}" if elsewhere >= 0

@@ -1,4 +1,4 @@
-"""The `shkg` command line: build, validate, serve, query, publish, coverage."""
+"""The `shkg` command line: build, validate, serve, query, publish, coverage, add-article, quote."""
 
 from __future__ import annotations
 
@@ -111,9 +111,28 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage_report
 
-    report = coverage_report(_project(args))
+    report = coverage_report(_project(args), args.seed)
     print(report.format(show_covered=args.all))
     return 1 if report.missing or report.unused_waivers else 0
+
+
+def cmd_add_article(args: argparse.Namespace) -> int:
+    from .authoring import add_article
+
+    project = _project(args)
+    added = add_article(project, Path(args.file), args.title, args.date, args.publisher, args.url)
+    print(f"added {project.relative(added.seed)} (key {added.key}), catalogued in "
+          f"{project.relative(project.catalogue)}; write its facts in {project.relative(added.article_file)}")
+    return 0
+
+
+def cmd_quote(args: argparse.Namespace) -> int:
+    from .authoring import find_seed, quote_turtle
+    from .build import read_project
+
+    seeds = read_project(_project(args)).seeds
+    print(quote_turtle(find_seed(seeds, args.seed), args.text), end="")
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,9 +172,30 @@ def _parser() -> argparse.ArgumentParser:
     publish.set_defaults(handler=cmd_publish)
 
     coverage = commands.add_parser("coverage", parents=[common],
-                                   help="list the seeds' numeric sentences and the facts that quote them")
-    coverage.add_argument("--all", action="store_true", help="also list covered sentences")
+                                   help="list every sentence of the seeds not yet covered by a fact or "
+                                   "waived, and a table per seed; exits 1 if one is missing")
+    coverage.add_argument("seed", nargs="?", metavar="KEY",
+                          help="only this seed (its key, e.g. 18db54f95c37712d, or file name)")
+    coverage.add_argument("--all", action="store_true",
+                          help="also list covered and waived sentences, with what covers them")
     coverage.set_defaults(handler=cmd_coverage)
+
+    add = commands.add_parser("add-article", parents=[common],
+                              help="copy a new article's text into seeds/, catalogue it with its SHA-256 "
+                              "and write its article file to fill")
+    add.add_argument("file", help="the article's text (UTF-8), copied byte for byte")
+    add.add_argument("--title", required=True, help="the article's title (in [brackets] if the text prints none)")
+    add.add_argument("--date", required=True, help="publication date: YYYY-MM-DD, YYYY-MM or YYYY")
+    add.add_argument("--publisher", help="an organisation of graph/entities/, e.g. china-daily")
+    add.add_argument("--url", help="where the article was published")
+    add.set_defaults(handler=cmd_add_article)
+
+    quote = commands.add_parser("quote", parents=[common],
+                                help="print the quote resource (both selectors) for a passage of a seed, "
+                                "refusing text that is absent or stands more than once")
+    quote.add_argument("seed", metavar="KEY", help="the seed's key, e.g. 18db54f95c37712d")
+    quote.add_argument("text", help="the exact text of the passage, usually a whole sentence")
+    quote.set_defaults(handler=cmd_quote)
     return parser
 
 

@@ -2,12 +2,14 @@
 
 A description is what a client dereferencing the resource's IRI needs without a second
 request: the resource's own statements, the labels of what it points to and of what points
-to it, the statements pointing to it, and the provenance of its facts (the quote nodes with
-their selectors, and the title and date of the article each quote comes from).
+to it, the statements pointing to it, and the provenance of its facts: the ``rdf:Statement``
+of each of its triples with the quotes stating it, the quote nodes with their selectors, and
+the title and date of the article each quote comes from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 
@@ -25,6 +27,7 @@ LABEL_PROPERTIES = (
     NamedNode(ns.SKOS + "prefLabel"), NamedNode(ns.RDFS + "label"), NamedNode(ns.DCTERMS + "title"),
 )
 DERIVED_FROM = NamedNode(ns.PROV + "wasDerivedFrom")
+STATEMENT_SUBJECT = NamedNode(ns.RDF + "subject")
 HAS_SOURCE = NamedNode(ns.OA + "hasSource")
 HAS_SELECTOR = NamedNode(ns.OA + "hasSelector")
 SOURCE_FACTS = (NamedNode(ns.DCTERMS + "title"), NamedNode(ns.SCHEMA + "datePublished"))
@@ -57,15 +60,53 @@ def describe(store: ReadableStore, iri: NamedNode) -> list[Triple]:
         return []
     found: set[Triple] = set(own)
     found.update(_closure(store, [t.object for t in own if isinstance(t.object, BlankNode)]))
-    incoming = triples(store, obj=iri)
+    # The rdf:Statement of each of its triples, with the sentences stating it; statements in
+    # which it is the object are left to their subjects' descriptions.
+    statements = statement_triples(store, iri)
+    found.update(statements)
+    incoming = [t for t in triples(store, obj=iri) if not isinstance(t.subject, BlankNode)]
     found.update(incoming)
     neighbours = {t.object for t in own if isinstance(t.object, NamedNode)}
     neighbours.update(t.subject for t in incoming if isinstance(t.subject, NamedNode))
     for node in neighbours - {iri}:
         found.update(_labels(store, node))
-    for quote in [t.object for t in own if t.predicate == DERIVED_FROM]:
+    quotes = {t.object for t in own if t.predicate == DERIVED_FROM}
+    quotes.update(t.object for t in statements if t.predicate == DERIVED_FROM)
+    for quote in sorted(quotes, key=str):
         found.update(provenance(store, quote))
     return sorted(found, key=str)
+
+
+def stated_by(store: ReadableStore, subject: NamedNode) -> dict[tuple[Term, Term], list[NamedNode]]:
+    """For each (predicate, object) of the subject's triples that an article states, the quotes
+    of the sentences stating it, read from the triples' rdf:Statements.
+
+    A query, not a walk over blank nodes: the statements are blank nodes, which a remote store
+    cannot be asked about by label.
+    """
+    result = store.query(
+        f"SELECT ?p ?o ?quote WHERE {{ ?statement <{ns.RDF}subject> {subject} ; <{ns.RDF}predicate> ?p ; "
+        f"<{ns.RDF}object> ?o ; <{ns.PROV}wasDerivedFrom> ?quote }}", use_default_graph_as_union=True)
+    found: dict[tuple[Term, Term], list[NamedNode]] = {}
+    for row in result:
+        predicate, obj, quote = row["p"], row["o"], row["quote"]
+        if isinstance(quote, NamedNode):
+            found.setdefault((predicate, obj), []).append(quote)
+    return found
+
+
+def statement_triples(store: ReadableStore, subject: NamedNode) -> list[Triple]:
+    """The rdf:Statements of the subject's triples, each a blank node labelled by its triple, so
+    that every store and process describes it in the same bytes."""
+    found = []
+    for (predicate, obj), quotes in sorted(stated_by(store, subject).items(), key=str):
+        node = BlankNode("s" + hashlib.sha256(f"{subject}\0{predicate}\0{obj}".encode()).hexdigest()[:24])
+        found += [Triple(node, RDF_TYPE, NamedNode(ns.RDF + "Statement")),
+                  Triple(node, STATEMENT_SUBJECT, subject),
+                  Triple(node, NamedNode(ns.RDF + "predicate"), predicate),
+                  Triple(node, NamedNode(ns.RDF + "object"), obj)]
+        found += [Triple(node, DERIVED_FROM, quote) for quote in sorted(set(quotes), key=str)]
+    return found
 
 
 def provenance(store: ReadableStore, quote: Term) -> list[Triple]:

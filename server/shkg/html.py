@@ -25,6 +25,7 @@ from .describe import (
     LABEL_PROPERTIES,
     RDF_TYPE,
     Term,
+    stated_by,
     triples,
 )
 from .stores import ReadableStore
@@ -301,21 +302,32 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
         head += f'<blockquote><p lang="en"><mark>{esc(quoted)}</mark></p></blockquote>'
     provenance = f"<section><h2>Source</h2>{facts}</section>" if facts else ""
     article = article_section(store, iri) if any(t.object == SOURCE_DOCUMENT for t in own) else ""
-    body = (head + provenance + article + statements_table(store, own, "Statements")
+    body = (head + provenance + article + statements_table(
+        # A fact's statements all come from its sources, shown above; an entity's each have their own.
+        store, own, "Statements", None if facts else stated_by(store, iri))
             + figures_section(store, iri)
             + incoming_table(store, triples(store, obj=iri)))
     return page(title, body)
 
 
-def statements_table(store: ReadableStore, own: list[Triple], heading: str) -> str:
+def source_marks(store: ReadableStore, quotes: list[NamedNode]) -> str:
+    """Small links to the sentences stating a statement, each titled by its sentence."""
+    return "".join(f' <sup><a class="source" href="{esc(local_href(q.value))}" title="{esc(_exact(store, q))}">'
+                   "source</a></sup>" for q in sorted(set(quotes), key=_quote_start))
+
+
+def statements_table(store: ReadableStore, own: list[Triple], heading: str,
+                     sourced: dict[tuple[Term, Term], list[NamedNode]] | None = None) -> str:
     grouped: dict[NamedNode, list[Term]] = defaultdict(list)
     for triple in own:
         if triple.predicate not in (RDF_TYPE, EDITORIAL_NOTE):
             grouped[triple.predicate].append(triple.object)
+    sourced = sourced or {}
     rows = "".join(
         f'<tr><th scope="row">{link(store, predicate)}</th><td>'
         # In the order they read, which holds across stores (unlike blank nodes' labels).
-        + "<br>".join(sorted(render_term(store, value) for value in values)) + "</td></tr>"
+        + "<br>".join(sorted(render_term(store, value) + source_marks(store, sourced.get((predicate, value), []))
+                             for value in values)) + "</td></tr>"
         for predicate, values in sorted(grouped.items(), key=lambda item: name(store, item[0]).lower()))
     return (f"<section><h2>{esc(heading)}</h2><table><thead><tr><th scope=\"col\">Property</th>"
             f"<th scope=\"col\">Value</th></tr></thead><tbody>{rows}</tbody></table></section>") if rows else ""
@@ -351,11 +363,19 @@ def article_section(store: ReadableStore, article: NamedNode) -> str:
 def _article_facts(store: ReadableStore, article: NamedNode) -> str:
     quotes = sorted((t.subject for t in triples(store, None, HAS_SOURCE, article)
                      if isinstance(t.subject, NamedNode)), key=_quote_start)
+    about: dict[Term, set[NamedNode]] = {}
+    for row in store.query(
+            f"SELECT DISTINCT ?quote ?subject WHERE {{ ?quote <{ns.OA}hasSource> {article} . "
+            f"?statement <{ns.PROV}wasDerivedFrom> ?quote ; <{ns.RDF}subject> ?subject "
+            f"FILTER(isIRI(?subject) && ?subject != {article}) }}", use_default_graph_as_union=True):
+        if isinstance(row["subject"], NamedNode):
+            about.setdefault(row["quote"], set()).add(row["subject"])
     items = []
     for quote in quotes:
         exact = _exact(store, quote)
+        # What the sentence states: the facts derived from it, and the subjects of its statements.
         facts = sorted({t.subject for t in triples(store, None, DERIVED_FROM, quote)
-                        if isinstance(t.subject, NamedNode)}, key=str)
+                        if isinstance(t.subject, NamedNode)} | about.get(quote, set()), key=str)
         items.append(f'<li><blockquote cite="{esc(quote.value)}"><p lang="en"><mark>{esc(exact)}</mark></p>'
                      "</blockquote><p>Facts: " + ", ".join(link(store, f) for f in facts) + "</p></li>")
     return f"<section><h2>Facts taken from this article</h2><ol>{''.join(items)}</ol></section>"

@@ -19,6 +19,8 @@ CATALOGUE_GRAPH = GRAPH + "catalogue"
 ENTITIES_GRAPH = GRAPH + "entities"
 LINKS_GRAPH = GRAPH + "links"
 INFERRED_GRAPH = GRAPH + "inferred"
+# Editorial readings: relations the sources suggest by context but do not state (graph/readings.ttl).
+READINGS_GRAPH = GRAPH + "readings"
 # The release's own version (dcat:version of DATASET): one triple, written last by `shkg publish`.
 RELEASE_GRAPH = GRAPH + "release"
 
@@ -42,7 +44,8 @@ DCAT = "http://www.w3.org/ns/dcat#"
 ID_KINDS = (
     "article", "place", "industry", "group", "cluster", "enterprise", "organization", "person",
     "post", "role", "product", "programme", "plan", "period", "figure", "target", "designation",
-    "membership", "quote", "metric", "comparator", "scheme",
+    "membership", "quote", "metric", "comparator", "scheme", "status", "status-report",
+    "quotation", "waiver-reason",
 )
 
 # Prefixes offered to queries (the query page and `shkg query` use them too).
@@ -61,6 +64,8 @@ PREFIXES: dict[str, str] = {
     "foaf": FOAF,
     "time": TIME,
     "unit": UNIT,
+    # Units QUDT lacks (the percentage point), under the dataset's own IRIs.
+    "shkgunit": ID + "unit/",
     **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
 }
 

@@ -46,7 +46,11 @@ class Project:
 
     @property
     def article_files(self) -> list[Path]:
-        return sorted((self.root / "graph" / "articles").glob("*.ttl"))
+        return sorted((self.root / "graph" / "articles").glob("*.trig"))
+
+    @property
+    def readings(self) -> Path:
+        return self.root / "graph" / "readings.ttl"
 
     @property
     def shape_files(self) -> list[Path]:

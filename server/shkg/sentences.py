@@ -1,4 +1,4 @@
-"""Splitting a seed into sentences, and telling which ones state a number or a date."""
+"""Splitting a seed into sentences (the unit `shkg coverage` accounts for)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,6 @@ from .sources import Seed
 
 # Sentences end at . ? ! (before white space and a capital, digit or quote) or at a line end.
 _SENTENCE_END = re.compile(r"""(?<=[.?!])["'”’]?\s+(?=["“‘(]?[A-Z0-9])""")
-_NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"hundred|thousand|million|billion|trillion|half|double|twice|triple|dozen|"
-    r"first|second|third|fourth|fifth|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|"
-    r"quarters?|percent|percentage|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|recently|"
-    r"last year|next year|this year"
-)
-_NUMERIC = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,6 +44,3 @@ def _trimmed(seed: Seed, offset: int, line: str, begin: int, end: int) -> Senten
     start = offset + begin + (len(piece) - len(piece.lstrip()))
     return Sentence(seed, start, start + len(stripped))
 
-
-def is_numeric(sentence: Sentence) -> bool:
-    return bool(_NUMERIC.search(sentence.text))
