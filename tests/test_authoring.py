@@ -86,12 +86,14 @@ def test_add_quote_cover_and_build_a_new_article(project: Project, tmp_path: Pat
     assert built.returncode == 0, built.stderr
 
     store = current_release(project.var).open_store()
-    rows = list(store.query(f"""
+    solutions = store.query(f"""
         SELECT ?sentence WHERE {{
           ?st <{ns.RDF}subject> <{ns.ID}figure/005-fixture-gadget-output> ;
               <{ns.RDF}predicate> <{ns.SHKG}value> ;
               <{ns.PROV}wasDerivedFrom> [ <{ns.OA}hasSelector> [ <{ns.OA}exact> ?sentence ] ] .
-        }}""", use_default_graph_as_union=True))
+        }}""", use_default_graph_as_union=True)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    rows = list(solutions)
     assert [r["sentence"] for r in rows] == [pyoxigraph.Literal(sentence)]
 
 
@@ -108,9 +110,10 @@ def test_add_article_refuses_bad_input_and_writes_nothing(project: Project, tmp_
     before = {p: p.read_bytes() for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
               if p.is_file()}
     arguments = {"title": "[A test fixture]", "date": "2026-01-15", "publisher": None, "url": None, **change}
+    title, date = arguments["title"], arguments["date"]
+    assert title is not None and date is not None
     with pytest.raises(InputError, match=message):
-        add_article(project, text_file, arguments["title"], arguments["date"], arguments["publisher"],
-                    arguments["url"])
+        add_article(project, text_file, title, date, arguments["publisher"], arguments["url"])
     after = {p: p.read_bytes() for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
              if p.is_file()}
     assert after == before

@@ -28,7 +28,9 @@ from shkg import querypage
 try:
     from playwright.sync_api import Browser, Page, Route, sync_playwright
 except ImportError:  # reported by the `browser` fixture
-    sync_playwright = None
+    HAVE_PLAYWRIGHT = False
+else:
+    HAVE_PLAYWRIGHT = True
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +49,7 @@ def missing_requirements() -> list[str]:
     missing = []
     if not CHROMIUM.exists():
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if sync_playwright is None:
+    if not HAVE_PLAYWRIGHT:
         missing.append("the Python package playwright (pip install -e '.[test]')")
     if querypage.yasgui_version() is None:
         missing.append(f"YASGUI's assets in server/web/node_modules ({querypage.INSTALL_COMMAND})")

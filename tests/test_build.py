@@ -34,15 +34,17 @@ def test_release_has_one_named_graph_per_article(release: Release) -> None:
 
 def test_article_graphs_are_derived_from_their_articles(release: Release) -> None:
     store = release.open_store()
-    rows = {(r["g"].value, r["a"].value) for r in store.query(
+    solutions = store.query(
         "SELECT ?g ?a WHERE { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?a . "
-        "?a a <https://w3id.org/shkg/ontology#SourceDocument> }", use_default_graph_as_union=True)}
+        "?a a <https://w3id.org/shkg/ontology#SourceDocument> }", use_default_graph_as_union=True)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    rows = {(r["g"].value, r["a"].value) for r in solutions}
     assert rows == {(ns.article_graph(k), ns.article_iri(k)) for k in ARTICLE_KEYS}
 
 
 def test_dumps_match_their_checksums_and_the_store(release: Release) -> None:
-    sums = dict(reversed(line.split("  ")) for line in
-                (release.dumps / "SHA256SUMS").read_text().splitlines())
+    sums = {name: digest for digest, name in
+            (line.split("  ") for line in (release.dumps / "SHA256SUMS").read_text().splitlines())}
     assert {"shkg.trig.gz", "shkg.nq.gz"} <= set(sums)
     for name, digest in sums.items():
         assert hashlib.sha256((release.dumps / name).read_bytes()).hexdigest() == digest
@@ -155,9 +157,8 @@ def test_leftovers_of_a_killed_build_are_cleared(project: Project) -> None:
 
 
 def test_a_second_concurrent_build_is_refused(project: Project) -> None:
-    with build_lock(project.var):
-        with pytest.raises(BuildLocked):
-            build(project, quiet)
+    with build_lock(project.var), pytest.raises(BuildLocked):
+        build(project, quiet)
 
 
 def test_only_the_newest_releases_are_kept(project: Project) -> None:

@@ -13,7 +13,7 @@ from shkg.release import Release
 
 def shkg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "shkg.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_query_prints_tab_separated_rows(release: Release) -> None:

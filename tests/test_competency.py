@@ -107,7 +107,7 @@ def test_03_new_growth_points(store: ReadableStore) -> None:
     # biomanufacturing, and intelligent terminals ... collective scale to reach the
     # trillion-yuan level during the "16th Five-Year Plan" period" (meaning 2026-2030).
     rows = run(store, "03-new-growth-points.rq")
-    assert sorted(r["industry"] for r in rows) == [
+    assert sorted((r["industry"] for r in rows), key=str) == [
         "industry/biomanufacturing", "industry/commercial-aerospace",
         "industry/embodied-intelligence", "industry/intelligent-terminals",
         "industry/low-altitude-economy",

@@ -23,7 +23,9 @@ def test_pyoxigraph_service_from_another_store(server: ServerProcess) -> None:
     local = pyoxigraph.Store()
     local.add(pyoxigraph.Quad(pyoxigraph.NamedNode(LINGANG), pyoxigraph.NamedNode("http://example.org/note"),
                               pyoxigraph.Literal("a local note")))
-    rows = [(s["note"].value, s["cluster"].value) for s in local.query(remote(server))]
+    solutions = local.query(remote(server))
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    rows = [(s["note"].value, s["cluster"].value) for s in solutions]
     assert rows == [("a local note", LARGE_AIRCRAFT)]
 
 

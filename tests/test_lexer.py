@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -251,7 +252,7 @@ def test_service_targets_uses_given_base_and_prefixes() -> None:
 
 # ------------------------------------------------------------------ properties
 
-NO_SURROGATES = ("Cs",)
+NO_SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 IRI_CHARS = st.characters(codec="utf-8", exclude_categories=NO_SURROGATES,
                           exclude_characters='<>"{}|^`\\' + "".join(map(chr, range(0x21))))
 PNAME = (r"(?:[A-Za-z](?:[A-Za-z0-9.-]{0,4}[A-Za-z0-9])?)?"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyoxigraph
+
 from conftest import ROOT
 from shkg import namespaces as ns
 from shkg.release import Release
@@ -26,12 +28,18 @@ def mapping() -> dict[str, str]:
     return {cells[0]: cells[1] for cells in mapping_rows()}
 
 
+def select(store: pyoxigraph.Store, query: str) -> pyoxigraph.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    return solutions
+
+
 def test_links_and_chinese_labels_are_exactly_those_of_the_table(release: Release) -> None:
     store = release.open_store()
-    links = {(s["s"].value, s["q"].value.removeprefix(WIKIDATA)) for s in store.query(
-        "SELECT ?s ?q WHERE { GRAPH ?g { ?s ?p ?q } FILTER(STRSTARTS(STR(?q), \"%s\")) }" % WIKIDATA)}
-    labels = {(s["s"].value, s["l"].value) for s in store.query(
-        "SELECT ?s ?l WHERE { GRAPH ?g { ?s ?p ?l } FILTER(LANG(?l) = \"zh\") }")}
+    links = {(s["s"].value, s["q"].value.removeprefix(WIKIDATA)) for s in select(
+        store, f'SELECT ?s ?q WHERE {{ GRAPH ?g {{ ?s ?p ?q }} FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}')}
+    labels = {(s["s"].value, s["l"].value) for s in select(
+        store, "SELECT ?s ?l WHERE { GRAPH ?g { ?s ?p ?l } FILTER(LANG(?l) = \"zh\") }")}
     names = mapping()
     expected_links = {(names[r["entity"]], r["qid"]) for r in table() if names[r["entity"]] and r["qid"]}
     expected_labels = {(names[r["entity"]], r["zh"]) for r in table() if names[r["entity"]] and r["zh"]}
@@ -42,12 +50,12 @@ def test_links_and_chinese_labels_are_exactly_those_of_the_table(release: Releas
 
 def test_links_live_in_the_links_graph_and_name_their_source(release: Release) -> None:
     store = release.open_store()
-    graphs = {s["g"].value for s in store.query(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?q } FILTER(STRSTARTS(STR(?q), \"%s\")) }" % WIKIDATA)}
+    graphs = {s["g"].value for s in select(
+        store, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?q }} FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}')}
     assert graphs == {ns.LINKS_GRAPH}
     source = store.query(
-        "ASK { GRAPH ?g { <%s> <http://www.w3.org/ns/prov#wasDerivedFrom> ?file . "
-        "?file <http://purl.org/dc/terms/source> \"graph/links/wikidata.tsv\" } }" % ns.LINKS_GRAPH)
+        f"ASK {{ GRAPH ?g {{ <{ns.LINKS_GRAPH}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?file . "
+        "?file <http://purl.org/dc/terms/source> \"graph/links/wikidata.tsv\" } }")
     assert bool(source)
 
 
@@ -61,8 +69,8 @@ def test_every_row_is_mapped_or_explained() -> None:
 
 def test_individuals_use_same_as_and_industries_exact_match(release: Release) -> None:
     store = release.open_store()
-    rows = {(s["s"].value, s["p"].value) for s in store.query(
-        "SELECT ?s ?p WHERE { GRAPH <%s> { ?s ?p ?q } FILTER(STRSTARTS(STR(?q), \"%s\")) }"
-        % (ns.LINKS_GRAPH, WIKIDATA))}
+    rows = {(s["s"].value, s["p"].value) for s in select(
+        store, f'SELECT ?s ?p WHERE {{ GRAPH <{ns.LINKS_GRAPH}> {{ ?s ?p ?q }} '
+               f'FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}')}
     assert (ns.ID + "place/shanghai", "http://www.w3.org/2002/07/owl#sameAs") in rows
     assert (ns.ID + "industry/artificial-intelligence", "http://www.w3.org/2004/02/skos/core#exactMatch") in rows

@@ -97,6 +97,7 @@ def test_description_adds_labels_incoming_links_and_provenance(client: TestClien
     labels = {t.object for t in found if t.subject == subject}
     assert Literal("integrated circuits", language="en") in labels
     quote = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.PROV + "wasDerivedFrom")
+    assert isinstance(quote, NamedNode)
     exact = {t.object for t in found if t.predicate.value == ns.OA + "exact"}
     assert exact and exact == {q.object for q in store.quads_for_pattern(None, NamedNode(ns.OA + "exact"), None, None)
                                if any(s.object == q.subject for s in store.quads_for_pattern(quote, None, None, None))}
@@ -267,6 +268,7 @@ def test_article_page_shows_metadata_and_highlighted_quotes(client: TestClient, 
         assert len(exact) == 1 and isinstance(exact[0], Literal)
         assert f"<mark>{stdlib_html.escape(exact[0].value)}</mark>" in page
     assert '<a href="/id/figure/000-ic-scale-2024">' in page
+    assert isinstance(quote, NamedNode) and isinstance(exact[0], Literal)
     quote_page = client.get(path_of(quote)).text
     assert f"<mark>{stdlib_html.escape(exact[0].value)}</mark>" in quote_page
 

@@ -133,7 +133,7 @@ def test_download_index_lists_every_dump(client: TestClient, release: Release) -
 def test_downloads_match_their_checksums(client: TestClient, release: Release) -> None:
     sums = client.get("/download/SHA256SUMS")
     assert sums.status_code == 200 and sums.headers["content-type"].startswith("text/plain")
-    listed = dict(reversed(line.split("  ", 1)) for line in sums.text.splitlines())
+    listed = {name: digest for digest, name in (line.split("  ", 1) for line in sums.text.splitlines())}
     for entry in release.manifest["dumps"]:
         response = client.get(f"/download/{entry['file']}")
         assert response.status_code == 200
