@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shkg.build import build
+from shkg.build.pipeline import build
+from shkg.build.publish import publish_release
+from shkg.build.release import Release
 from shkg.project import Project
-from shkg.publish import publish_release
-from shkg.release import Release
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")

@@ -12,11 +12,11 @@ import pyoxigraph
 import pytest
 
 from shkg import namespaces as ns
-from shkg.authoring import add_article, find_seed, quote_turtle
-from shkg.build import read_project
+from shkg.build.authoring import add_article, find_seed, quote_turtle
+from shkg.build.pipeline import read_project
+from shkg.build.release import current_release
 from shkg.errors import InputError
 from shkg.project import Project
-from shkg.release import current_release
 
 # A made-up text, clearly a test fixture: its "facts" exist only in the test's project copy.
 FIXTURE = (

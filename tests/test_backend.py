@@ -18,12 +18,12 @@ import pytest
 
 from conftest import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 from shkg import namespaces as ns
-from shkg.backends import BackendError, RemoteQueries, RemoteStore, check_holds_release
+from shkg.build.publish import PublishError, publish_release
+from shkg.build.release import Release
 from shkg.http_errors import BadGateway, ServiceUnavailable
-from shkg.publish import PublishError, publish_release
-from shkg.release import Release
-from shkg.results import Limits
-from shkg.sparql import QueryRequest
+from shkg.query.results import Limits
+from shkg.query.sparql import QueryRequest
+from shkg.run.backends import BackendError, RemoteQueries, RemoteStore, check_holds_release
 
 pytestmark = pytest.mark.server
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, ServerProcess
-from shkg import querypage
+from shkg.web import querypage
 
 try:
     from playwright.sync_api import Browser, Page, Route, sync_playwright

@@ -13,10 +13,10 @@ import pytest
 
 from conftest import ServerProcess, quiet
 from shkg import namespaces as ns
-from shkg.build import build
+from shkg.build.pipeline import build
+from shkg.build.release import Release, build_lock, current_release
 from shkg.errors import BuildLocked, InputError, QuoteMismatch, ValidationFailed
 from shkg.project import Project
-from shkg.release import Release, build_lock, current_release
 
 ARTICLE_KEYS = ["18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
                 "5e0aa57edfc75f35", "8b8eb0ebdb946325"]

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
+from shkg.build.release import Release
 from shkg.project import Project
-from shkg.release import Release
 
 
 def shkg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

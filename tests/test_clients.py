@@ -13,7 +13,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
 from conftest import ROOT, ServerProcess
-from shkg.release import Release
+from shkg.build.release import Release
 
 LINGANG = """PREFIX shkg: <https://w3id.org/shkg/ontology#>
 SELECT ?cluster WHERE { ?cluster shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }"""

@@ -16,9 +16,9 @@ import pytest
 
 from conftest import ROOT, OxigraphBackend
 from shkg import namespaces as ns
-from shkg.backends import RemoteStore
-from shkg.release import Release
-from shkg.stores import ReadableStore
+from shkg.build.release import Release
+from shkg.query.stores import ReadableStore
+from shkg.run.backends import RemoteStore
 
 QUERIES = ROOT / "queries"
 
@@ -294,7 +294,7 @@ def test_12_industries_in_several_sources(store: ReadableStore) -> None:
 
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
 def test_queries_run_through_the_endpoint_function(store: ReadableStore, path: Path) -> None:
-    from shkg.sparql import QueryRequest, answer
+    from shkg.query.sparql import QueryRequest, answer
 
     result = answer(store, QueryRequest(query=path.read_text(encoding="utf-8")))
     assert result.media_type == "application/sparql-results+json"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from shkg.coverage import coverage_report
+from shkg.build.coverage import coverage_report
+from shkg.build.sentences import sentences
+from shkg.build.sources import Seed
 from shkg.errors import InputError
 from shkg.project import Project
-from shkg.sentences import sentences
-from shkg.sources import Seed
 
 
 def seed_of(text: str) -> Seed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from bench import drills
 
-from shkg.release import Release
+from shkg.build.release import Release
 
 pytestmark = pytest.mark.server
 

@@ -18,11 +18,11 @@ from fastapi.testclient import TestClient
 
 from conftest import ROOT, OxigraphBackend
 from shkg import namespaces as ns
-from shkg.app import create_app
-from shkg.backends import RemoteStore
-from shkg.release import Release
+from shkg.build.release import Release
+from shkg.query.stores import ReadableStore
+from shkg.run.backends import RemoteStore
 from shkg.settings import Settings
-from shkg.stores import ReadableStore
+from shkg.web.app import create_app
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph
 
 from shkg import namespaces as ns
-from shkg.release import Release
+from shkg.build.release import Release
 
 PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in ns.PREFIXES.items())
 

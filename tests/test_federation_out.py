@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from conftest import ROOT, ChildServer, Listener, ServerProcess, free_port, oxigraph_command
-from shkg.release import Release
-from shkg.sparql import _service_failure
+from shkg.build.release import Release
+from shkg.query.sparql import _service_failure
 
 pytestmark = pytest.mark.server
 

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shkg.app import create_app
-from shkg.release import Release
+from shkg.build.release import Release
 from shkg.settings import Settings
+from shkg.web.app import create_app
 
 FRAGMENTS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "?s", "?p", "?o", "<a>", "<",
              ">", '"', "'", "#", "\n", "PREFIX", "x:", "BASE", "SERVICE", "FILTER(", ")", ".", ";", "*",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shkg.lexer import Kind, LexError, Token, is_update, service_targets, tokens
+from shkg.query.lexer import Kind, LexError, Token, is_update, service_targets, tokens
 
 BASE = "https://w3id.org/shkg/"
 

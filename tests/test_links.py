@@ -6,7 +6,7 @@ import pyoxigraph
 
 from conftest import ROOT
 from shkg import namespaces as ns
-from shkg.release import Release
+from shkg.build.release import Release
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 

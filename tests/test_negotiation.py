@@ -1,4 +1,4 @@
-from shkg.negotiation import choose, parse_accept
+from shkg.query.negotiation import choose, parse_accept
 
 OFFERED = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
 

@@ -7,7 +7,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import ROOT
 from shkg import namespaces as ns
-from shkg.articles import parse_trig
+from shkg.build.articles import parse_trig
 from shkg.project import Project
 
 

@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 
-from shkg import html
 from shkg import namespaces as ns
-from shkg.app import create_app
-from shkg.describe import describe
-from shkg.release import Release
+from shkg.build.release import Release
+from shkg.render import html
+from shkg.render.describe import describe
 from shkg.settings import Settings
+from shkg.web.app import create_app
 
 IN_PROCESS = Settings(query_workers=0, access_log=False)
 FORMATS = {

@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from conftest import Listener
 from shkg import namespaces as ns
-from shkg.app import create_app
-from shkg.release import Release
+from shkg.build.release import Release
 from shkg.settings import Settings
+from shkg.web.app import create_app
 
 CLUSTERS = "SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

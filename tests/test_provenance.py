@@ -9,10 +9,10 @@ import pytest
 
 from conftest import ROOT
 from shkg import namespaces as ns
-from shkg.build import read_project
+from shkg.build.pipeline import read_project
+from shkg.build.release import Release
 from shkg.errors import InputError
 from shkg.project import Project
-from shkg.release import Release
 
 PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in ns.PREFIXES.items())
 

@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from conftest import ROOT
 from shkg import namespaces as ns
-from shkg import querypage
-from shkg.app import create_app
-from shkg.release import Release
+from shkg.build.release import Release
 from shkg.settings import Settings
+from shkg.web import querypage
+from shkg.web.app import create_app
 
 IN_PROCESS = Settings(query_workers=0, access_log=False, root=str(ROOT))
 

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from shkg.http_errors import TooManyRequests
-from shkg.ratelimit import RateLimiter
+from shkg.run.ratelimit import RateLimiter
 
 
 class Clock:
@@ -188,13 +188,19 @@ def test_limiter_off() -> None:
 
 def test_one_limit_off() -> None:
     clock = Clock()
+    # Only a budget: any number of queries at once is admitted (admit raises when it refuses).
     budget_only = RateLimiter(None, 100, clock=clock)
     with ExitStack() as running:
         for _ in range(50):
             running.enter_context(budget_only.admit("c"))
+        assert len(budget_only) == 1  # one client, fifty queries in flight, none refused
+    # Only a concurrency cap: however long each query takes, the next one after it is admitted,
+    # but a second one at the same time is refused.
     concurrency_only = RateLimiter(1, None, clock=clock)
     run(concurrency_only, clock, "c", 10_000)
     run(concurrency_only, clock, "c", 10_000)
+    with concurrency_only.admit("c"):
+        assert refusal(concurrency_only, "c").status == 429
 
 
 @pytest.mark.parametrize(("concurrent", "seconds", "clients"),

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, ServerProcess
-from shkg.release import Release
+from shkg.build.release import Release
 
 pytestmark = pytest.mark.server
 

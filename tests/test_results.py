@@ -13,10 +13,10 @@ from xml.etree import ElementTree
 import pyoxigraph
 import pytest
 
-from shkg import sparql
-from shkg.release import Release
-from shkg.results import WRITERS, Limits, write_solutions, write_triples
-from shkg.sparql import QueryFailed, QueryRequest, answer
+from shkg.build.release import Release
+from shkg.query import sparql
+from shkg.query.results import WRITERS, Limits, write_solutions, write_triples
+from shkg.query.sparql import QueryFailed, QueryRequest, answer
 
 FORMATS = list(WRITERS)
 PARSABLE = [pyoxigraph.QueryResultsFormat.JSON, pyoxigraph.QueryResultsFormat.XML,

@@ -20,10 +20,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 ROOT = Path(__file__).parents[1]
 try:
-    from shkg.validation import ValidationResult, load_shapes, validate
+    from shkg.build.validation import ValidationResult, load_shapes, validate
 except ImportError:  # the package is not installed: use the source tree
     sys.path.insert(0, str(ROOT / "server"))
-    from shkg.validation import ValidationResult, load_shapes, validate
+    from shkg.build.validation import ValidationResult, load_shapes, validate
 
 SHAPES_FILE = ROOT / "shapes" / "shkg-shapes.ttl"
 ONTOLOGY_FILE = ROOT / "ontology" / "shkg.ttl"

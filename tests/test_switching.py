@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from conftest import OxigraphBackend, ServerProcess, quiet
-from shkg.build import build
+from shkg.build.pipeline import build
+from shkg.build.publish import publish_release
+from shkg.build.release import current_release
 from shkg.project import Project
-from shkg.publish import publish_release
-from shkg.release import current_release
 
 pytestmark = pytest.mark.server
 

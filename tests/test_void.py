@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Store, Triple
 
 from shkg import namespaces as ns
-from shkg.app import create_app
-from shkg.release import Release
+from shkg.build.release import Release
 from shkg.settings import Settings
+from shkg.web.app import create_app
 
 VOID = ns.VOID
 DCAT = ns.DCAT

@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from shkg.build.release import Release
 from shkg.http_errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
-from shkg.release import Release
-from shkg.sparql import Answer, Limits, QueryRequest, answer
-from shkg.workers import QueryPool, WorkerFault, _Worker
+from shkg.query.sparql import Answer, Limits, QueryRequest, answer
+from shkg.run.workers import QueryPool, WorkerFault, _Worker
 
 RUNAWAY = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
 COUNT = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", format="json")
@@ -316,7 +316,7 @@ def test_in_process_mode(release: Release, store: pyoxigraph.Store) -> None:
 def test_a_demoted_query_that_ends_leaves_its_worker_at_normal_priority(
         make_pool: Callable[..., QueryPool], store: pyoxigraph.Store,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shkg.workers.SLOW_SECONDS", 0.0)  # every query counts as long
+    monkeypatch.setattr("shkg.run.workers.SLOW_SECONDS", 0.0)  # every query counts as long
     pool = make_pool(size=1, timeout=30.0)
     for _ in range(3):
         assert pool.run(CLUSTERS) == answer(store, CLUSTERS)

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import ShkgError
-from .http_errors import ClientError
-from .project import Project
-from .settings import SETTING_NAMES, add_options
+from shkg import __version__
+from shkg.errors import ShkgError
+from shkg.http_errors import ClientError
+from shkg.project import Project
+from shkg.settings import SETTING_NAMES, add_options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +40,7 @@ def _project(args: argparse.Namespace) -> Project:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from shkg.build.pipeline import build
 
     release = build(_project(args), _log)
     print(release.path)
@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .build import check_project
+    from shkg.build.pipeline import check_project
 
     check_project(_project(args), _log)
     print("valid")
@@ -58,28 +58,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .release import current_release
-    from .settings import Settings
+    from shkg.build.release import current_release
+    from shkg.settings import Settings
 
     settings = Settings.from_sources(vars(args))
     project = _project(args)
     release = current_release(project.var)  # fail here, with a clear message, if none
     if settings.backend:  # and here if the backend does not hold it
-        from .backends import open_remote
+        from shkg.run.backends import open_remote
 
         open_remote(settings.backend, settings.query_timeout, release.manifest).close()
     # Server processes read their settings from the environment (uvicorn may start several).
     os.environ.update(settings.to_environ())
     os.environ.update({"SHKG_ROOT": str(project.root), "SHKG_VAR": str(project.var)})
     _log(f"serving release {release.path.name} on http://{settings.host}:{settings.port}/sparql")
-    uvicorn.run("shkg.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+    uvicorn.run("shkg.web.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level=args.log_level, access_log=False)
     return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .release import current_release
-    from .sparql import Limits, QueryRequest, answer
+    from shkg.build.release import current_release
+    from shkg.query.sparql import Limits, QueryRequest, answer
 
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
     if not text:
@@ -98,8 +98,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .publish import publish_release
-    from .release import current_release
+    from shkg.build.publish import publish_release
+    from shkg.build.release import current_release
 
     release = current_release(_project(args).var)
     sent = publish_release(release, args.to, _log)
@@ -109,7 +109,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .coverage import coverage_report
+    from shkg.build.coverage import coverage_report
 
     report = coverage_report(_project(args), args.seed)
     print(report.format(show_covered=args.all))
@@ -117,7 +117,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_add_article(args: argparse.Namespace) -> int:
-    from .authoring import add_article
+    from shkg.build.authoring import add_article
 
     project = _project(args)
     added = add_article(project, Path(args.file), args.title, args.date, args.publisher, args.url)
@@ -127,8 +127,8 @@ def cmd_add_article(args: argparse.Namespace) -> int:
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .authoring import find_seed, quote_turtle
-    from .build import read_project
+    from shkg.build.authoring import find_seed, quote_turtle
+    from shkg.build.pipeline import read_project
 
     seeds = read_project(_project(args)).seeds
     print(quote_turtle(find_seed(seeds, args.seed), args.text), end="")

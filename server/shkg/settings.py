@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SettingError
+from shkg.errors import SettingError
 
 ENV_PREFIX = "SHKG_"
 

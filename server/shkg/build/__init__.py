@@ -1,0 +1,1 @@
+"""Building a release: reading the project, checking it, inferring, loading, publishing."""

@@ -1,0 +1,190 @@
+"""Running a SPARQL query on a store and serialising the answer: plain functions, no HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import pyoxigraph
+
+from shkg import namespaces as ns
+from shkg.http_errors import BadGateway, BadRequest, ClientError, Forbidden, NotAcceptable
+from shkg.query.federation import check_federation
+from shkg.query.lexer import LexError, is_update, service_targets
+from shkg.query.negotiation import choose
+from shkg.query.results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
+from shkg.query.results import write_solutions, write_triples
+from shkg.query.stores import ReadableStore
+
+# Offered formats, our preferred first (the default for */* or no Accept).
+RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
+    "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
+    "text/csv": pyoxigraph.QueryResultsFormat.CSV,
+    "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
+    "application/json": pyoxigraph.QueryResultsFormat.JSON,
+}
+TRIPLE_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+# A CONSTRUCT or DESCRIBE result may also be asked for in a quads format; it is then the
+# default graph of a dataset.
+GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    **TRIPLE_FORMATS,
+    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+    "application/trig": pyoxigraph.RdfFormat.TRIG,
+}
+# Short names for the `format` parameter, for links typed into a browser.
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+    "ttl": "text/turtle", "ntriples": "application/n-triples", "nt": "application/n-triples",
+    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
+    "nquads": "application/n-quads", "trig": "application/trig",
+}
+
+# Relative IRIs in queries resolve against the dataset's base.
+QUERY_BASE = ns.BASE
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query and how it was asked.  ``federation_allowlist``: the SERVICE endpoints it may
+    call (the default, none); None skips the check, for a trusted local user (``shkg query``)."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    federation_allowlist: tuple[str, ...] | None = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised result.
+
+    ``truncated`` is True when ``Limits`` cut the result (the app says so in a header; the
+    SPARQL JSON body also carries a ``truncated`` member, see :mod:`shkg.results`).  ``rows``
+    counts the solutions or triples in the body; None for ASK.
+    """
+
+    body: bytes
+    media_type: str
+    truncated: bool = False
+    rows: int | None = None
+
+
+class QueryFailed(RuntimeError):
+    """A query that was accepted failed while it ran or was written: a server fault."""
+
+
+Result: TypeAlias = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+DEFAULT_LIMITS = Limits()
+
+
+def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT_LIMITS) -> Answer:
+    """Evaluate a read-only query; the default graph is the union of the named graphs.
+
+    ``default_graphs`` / ``named_graphs`` (the protocol's default-graph-uri and
+    named-graph-uri) replace the dataset the query would otherwise see.  SELECT, CONSTRUCT
+    and DESCRIBE results are cut to ``limits`` and then marked ``truncated``.
+    """
+    accept = FORMAT_NAMES.get(request.format.lower(), request.format) if request.format else request.accept
+    if request.federation_allowlist is not None:
+        # Here, not in the server process: the checks read the whole text, and a query
+        # worker's cores are better spent on them than the one serving every request.
+        if is_update(request.query):
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        check_federation(request.query, request.federation_allowlist, base=QUERY_BASE)
+    options: dict[str, object] = {"base_iri": QUERY_BASE}
+    try:
+        if request.default_graphs:
+            options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in request.default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if request.named_graphs:
+            options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in request.named_graphs]
+    except ValueError as error:
+        raise BadRequest(f"bad graph IRI in default-graph-uri or named-graph-uri: {error}") from None
+    try:
+        result = store.query(request.query, **options)  # type: ignore[arg-type]
+    except SyntaxError as error:
+        message = str(error)
+        if is_update(request.query):
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused") from None
+        raise BadRequest(f"malformed query: {message}") from None
+    except ValueError as error:
+        raise BadRequest(f"bad request: {error}") from None
+    except (OSError, RuntimeError) as error:
+        gateway = _service_failure(request.query, error)
+        if gateway is None:
+            raise
+        raise gateway from None
+
+    # pyoxigraph's results must be dropped on the thread that made them, so no exception may
+    # leave this frame while it still holds one (a traceback would carry it to another thread).
+    # The writers below hold it in their own frames, so their exceptions are caught here and
+    # replaced, outside the handler, by fresh ones with no traceback or context: by then the
+    # caught exception and the frames it referenced are gone, and `del result` drops the last.
+    offered: dict[str, Any] = (
+        RESULTS_FORMATS if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
+        else GRAPH_FORMATS
+    )
+    media = choose(accept, list(offered))
+    if media is None:
+        del result
+        kind = "query results" if offered is RESULTS_FORMATS else "graph results"
+        raise NotAcceptable(f"{kind} can be sent as {', '.join(offered)}")
+    failure: Exception
+    try:
+        return _serialise(result, media, offered[media], limits)
+    except ClientError as error:
+        failure = type(error)(error.message, error.retry_after)
+    except (OSError, RuntimeError) as error:
+        failure = (_service_failure(request.query, error)
+                   or QueryFailed(f"query failed while running: {error}"))
+    except Exception as error:  # noqa: BLE001 - any failure, replaced by one without a traceback
+        failure = QueryFailed(f"query failed while running: {error}")
+    finally:
+        del result
+    raise failure
+
+
+def _service_failure(query: str, error: Exception) -> BadGateway | None:
+    """A 502 naming the SERVICE endpoints, if ``error`` is a SERVICE call failing; else None.
+
+    pyoxigraph carries out SERVICE while it evaluates, and reports a service that cannot be
+    reached or answers with an error as an OSError (``ConnectionRefusedError``, "Error 404 Not
+    Found returned by <url> ..."), in a query with a SERVICE taken for the service failing; a
+    RuntimeError only when its message says HTTP, connection or a SERVICE's IRI.  Connection
+    errors do not name the URL, so the query's SERVICE targets (already checked against the
+    allowlist) are named instead.
+    """
+    try:
+        targets = [target for target in service_targets(query, QUERY_BASE) if target]
+    except LexError:
+        return None
+    if not targets:
+        return None
+    if not isinstance(error, OSError):
+        text = str(error)
+        if not any(mark in text for mark in ("HTTP", "Connection", "connection", *targets)):
+            return None
+    named = ", ".join(f"<{target}>" for target in dict.fromkeys(targets))
+    return BadGateway(f"SERVICE {named} failed: {error}")
+
+
+def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        body = result.serialize(format=form)
+        assert body is not None
+        return Answer(body=body, media_type=media)
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        written = write_solutions(form, [v.value for v in result.variables], result, limits)
+    else:
+        written = write_triples(form, result, limits)
+    return Answer(body=written.body, media_type=media, truncated=written.truncated, rows=written.rows)

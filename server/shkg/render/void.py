@@ -1,0 +1,139 @@
+"""The VoID and DCAT description of the dataset: what it is, how big, where to get it.
+
+The counts come from queries on the release's store (a release never changes, so the caller
+computes them once per build); everything else from the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from shkg import namespaces as ns
+from shkg.query.stores import ReadableStore
+from shkg.render.html import LICENSE, media_of
+
+XSD_INTEGER = NamedNode(ns.XSD + "integer")
+SPDX = "http://spdx.org/rdf/terms#"
+FOAF_PAGE = NamedNode(ns.FOAF + "page")
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The counts of a store that VoID reports."""
+
+    triples: int
+    entities: int
+    classes: list[tuple[str, int]]  # class IRI, distinct instances
+    properties: list[tuple[str, int]]  # property IRI, triples
+    examples: list[str]
+
+
+def _rows(store: ReadableStore, query: str) -> list[Any]:
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    return list(result)
+
+
+def statistics(store: ReadableStore) -> Statistics:
+    """Counts over the union of the named graphs (the endpoint's default graph)."""
+    # DISTINCT: a triple stated in two named graphs is one triple of the union.
+    triples = int(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                               "WHERE { ?s ?p ?o } }")[0]["n"].value)
+    entities = int(_rows(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+                                f"FILTER(STRSTARTS(STR(?s), \"{ns.ID}\")) }}")[0]["n"].value)
+    classes = [(row["c"].value, int(row["n"].value)) for row in _rows(
+        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
+    properties = [(row["p"].value, int(row["n"].value)) for row in _rows(
+        store, "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
+                "GROUP BY ?p ORDER BY ?p")]
+    examples = [row["s"].value for row in _rows(store, (
+        f"SELECT ?s WHERE {{ VALUES ?c {{ <{ns.SHKG}IndustrialCluster> <{ns.SHKG}Industry> "
+        f"<{ns.SHKG}Observation> <{ns.SHKG}Target> }} ?s a ?c "
+        f"FILTER(STRSTARTS(STR(?s), \"{ns.ID}\")) }} ORDER BY ?c ?s"))]
+    # One example of each of those classes, in a stable order.
+    picked = list(dict.fromkeys(examples))
+    seen_kinds: dict[str, str] = {}
+    for iri in picked:
+        seen_kinds.setdefault(iri[len(ns.ID):].split("/", 1)[0], iri)
+    return Statistics(triples, entities, classes, properties, sorted(seen_kinds.values()))
+
+
+def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> list[Triple]:
+    """The description of :data:`shkg.namespaces.DATASET`; ``base_url`` is this server's root."""
+    dataset = NamedNode(ns.DATASET)
+    out: list[Triple] = []
+
+    def add(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal) -> None:
+        out.append(Triple(s, NamedNode(p), o))
+
+    def number(value: int) -> Literal:
+        return Literal(str(value), datatype=XSD_INTEGER)
+
+    add(dataset, ns.RDF + "type", NamedNode(ns.VOID + "Dataset"))
+    add(dataset, ns.RDF + "type", NamedNode(ns.DCAT + "Dataset"))
+    add(dataset, ns.DCTERMS + "title", Literal("Shanghai Industry Knowledge Graph", language="en"))
+    add(dataset, ns.DCTERMS + "description", Literal(
+        "A linked-data knowledge graph of Shanghai's industrial policy, read by hand from English news "
+        "articles; every figure, target and designation is traced to its source sentence.", language="en"))
+    add(dataset, ns.DCTERMS + "license", NamedNode(LICENSE))
+    add(dataset, ns.DCTERMS + "publisher",
+        Literal("The Shanghai Industry Knowledge Graph contributors"))
+    add(dataset, ns.DCTERMS + "created", Literal(str(manifest["created"]),
+                                                 datatype=NamedNode(ns.XSD + "dateTime")))
+    add(dataset, ns.OWL + "versionInfo", Literal(str(manifest["build_id"])))
+    add(dataset, ns.DCAT + "version", Literal(str(manifest["build_id"])))
+    add(dataset, ns.VOID + "triples", number(stats.triples))
+    add(dataset, ns.VOID + "entities", number(stats.entities))
+    add(dataset, ns.VOID + "classes", number(len(stats.classes)))
+    add(dataset, ns.VOID + "properties", number(len(stats.properties)))
+    add(dataset, ns.VOID + "uriSpace", Literal(ns.ID))
+    add(dataset, ns.VOID + "sparqlEndpoint", NamedNode(base_url + "sparql"))
+    add(dataset, ns.VOID + "vocabulary", NamedNode(ns.ONTOLOGY))
+    add(dataset, ns.VOID + "rootResource", NamedNode(ns.ONTOLOGY))
+    add(dataset, FOAF_PAGE.value, NamedNode(base_url))
+    for example in stats.examples:
+        add(dataset, ns.VOID + "exampleResource", NamedNode(example))
+    # Blank nodes labelled by position, not at random: the same release gives the same bytes,
+    # in every process, as its ETag promises.
+    for index, (iri, count) in enumerate(stats.classes):
+        partition = BlankNode(f"class{index}")
+        add(dataset, ns.VOID + "classPartition", partition)
+        add(partition, ns.VOID + "class", NamedNode(iri))
+        add(partition, ns.VOID + "entities", number(count))
+    for index, (iri, count) in enumerate(stats.properties):
+        partition = BlankNode(f"property{index}")
+        add(dataset, ns.VOID + "propertyPartition", partition)
+        add(partition, ns.VOID + "property", NamedNode(iri))
+        add(partition, ns.VOID + "triples", number(count))
+    conforms = BlankNode("validation")
+    add(dataset, ns.SHKG + "validation", conforms)
+    add(conforms, ns.RDF + "type", NamedNode("http://www.w3.org/ns/shacl#ValidationReport"))
+    add(conforms, "http://www.w3.org/ns/shacl#conforms",
+        Literal("true" if manifest.get("shacl_conforms") else "false",
+                datatype=NamedNode(ns.XSD + "boolean")))
+    for index, entry in enumerate(manifest.get("dumps", [])):
+        distribution = NamedNode(f"{base_url}download/{entry['file']}")
+        served, gzipped = media_of(entry)
+        add(dataset, ns.DCAT + "distribution", distribution)
+        if not str(entry["file"]).startswith("graphs/"):  # a dump of the whole dataset
+            add(dataset, ns.VOID + "dataDump", distribution)
+        add(distribution, ns.RDF + "type", NamedNode(ns.DCAT + "Distribution"))
+        add(distribution, ns.DCAT + "downloadURL", distribution)
+        add(distribution, ns.DCAT + "mediaType",
+            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}"))
+        if gzipped:
+            add(distribution, ns.DCAT + "compressFormat",
+                NamedNode(f"https://www.iana.org/assignments/media-types/{served}"))
+        add(distribution, ns.DCAT + "byteSize", number(int(entry["bytes"])))
+        add(distribution, ns.DCTERMS + "license", NamedNode(LICENSE))
+        checksum = BlankNode(f"checksum{index}")
+        add(distribution, SPDX + "checksum", checksum)
+        add(checksum, ns.RDF + "type", NamedNode(SPDX + "Checksum"))
+        add(checksum, SPDX + "algorithm", NamedNode(SPDX + "checksumAlgorithm_sha256"))
+        add(checksum, SPDX + "checksumValue", Literal(str(entry["sha256"]),
+                                                      datatype=NamedNode(ns.XSD + "hexBinary")))
+    return out

@@ -1,0 +1,1 @@
+"""The HTTP application: the protocol, pages, query page, examples, caching, metrics, release switching."""

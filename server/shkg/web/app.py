@@ -1,0 +1,204 @@
+"""The web application: one FastAPI app per server process over one read-only release."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shkg import __version__
+from shkg.build.release import Release
+from shkg.http_errors import ClientError
+from shkg.project import Project
+from shkg.query.negotiation import parse_accept
+from shkg.query.sparql import Answer, Limits
+from shkg.query.stores import QueryRunner, ReadableStore
+from shkg.run.backends import RemoteQueries, open_remote
+from shkg.run.ratelimit import RateLimiter
+from shkg.run.workers import QueryPool
+from shkg.settings import Settings
+from shkg.web import examples, pages, querypage
+from shkg.web.caching import ResultCache
+from shkg.web.metrics import Metrics
+from shkg.web.protocol import Service, router
+from shkg.web.switching import ReleaseSwitcher
+
+
+def create_app(settings: Settings, release: Release, metrics: Metrics | None = None,
+               limiter: RateLimiter | None = None,
+               queries: tuple[tuple[str, str], ...] | None = None) -> FastAPI:
+    """The app serving ``release``; its query workers start and stop with the app (or with
+    :func:`close_app`).  ``metrics`` and ``limiter`` may be shared with the apps of other
+    releases, so that a switch of release keeps counting."""
+    store, pool = open_backend(settings, release)
+    service = Service(
+        settings=settings, manifest=release.manifest, store=store, pool=pool,
+        cache=ResultCache[Answer](settings.cache_bytes),
+        limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        metrics=metrics or Metrics(), release_dir=release.path,
+        queries=querypage.project_queries(settings.root) if queries is None else queries,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="Shanghai Industry Knowledge Graph", version=__version__, lifespan=lifespan,
+                  description="Read-only SPARQL 1.1 endpoint over a knowledge graph of Shanghai's "
+                              "industrial policy, every figure traced to its source sentence.")
+    app.state.service = service
+    app.include_router(router(service))
+    app.include_router(pages.router(service))
+    app.include_router(querypage.router(service))
+    app.include_router(examples.router(service))
+    _add_operational_routes(app, service)
+    _add_error_handlers(app, service)
+    _add_middleware(app, service)
+    return app
+
+
+def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, QueryRunner]:
+    """The store pages read and the runner queries go to: the release's own store and a pool
+    of query processes, or, with ``settings.backend``, that endpoint once it proves to hold
+    the release."""
+    limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
+    if settings.backend:
+        remote = open_remote(settings.backend, settings.query_timeout, release.manifest)
+        return remote, RemoteQueries(remote, limits)
+    pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
+                     limits=limits)
+    return release.open_store(), pool
+
+
+def close_app(app: FastAPI) -> None:
+    """Stop what :func:`create_app` started: the query workers (or the backend's client)."""
+    app.state.service.pool.close()
+
+
+def app_from_environment() -> ReleaseSwitcher:
+    """The app for uvicorn's ``--factory`` mode, settings from SHKG_* variables: the current
+    release, and each release published after it (see :mod:`shkg.switching`)."""
+    settings = Settings.from_sources()
+    project = Project.locate(settings.root, settings.var)
+    metrics = Metrics()
+    limiter = RateLimiter(settings.rate_concurrent, settings.rate_query_seconds)
+    queries = querypage.project_queries(settings.root)  # read once, at start
+    return ReleaseSwitcher(
+        project.var, lambda release: create_app(settings, release, metrics, limiter, queries), close_app)
+
+
+def _add_operational_routes(app: FastAPI, service: Service) -> None:
+    @app.get("/healthz", summary="Liveness, and the build being served")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "build_id": service.build_id, "quads": service.manifest["quads"]}
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    def metrics() -> Response:
+        service.metrics.busy_workers.set(service.pool.busy)
+        return Response(service.metrics.exposition(),
+                        media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _add_error_handlers(app: FastAPI, service: Service) -> None:
+    @app.exception_handler(ClientError)
+    def client_error(request: Request, error: ClientError) -> Response:
+        if error.status == 503 and "cancelled" in error.message:
+            service.metrics.timeouts.inc()
+        elif error.status in (413, 429):
+            service.metrics.rejections.labels(str(error.status)).inc()
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        return error_response(request, error.status, error.message, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return error_response(request, error.status_code, str(error.detail), dict(error.headers or {}))
+
+    @app.exception_handler(Exception)
+    def server_error(request: Request, error: Exception) -> Response:
+        logging.getLogger("shkg").exception("internal error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal server error")
+
+
+def _add_middleware(app: FastAPI, service: Service) -> None:
+    app.add_middleware(Observe, service=service)
+    # Reads are open to any origin; there are no credentials to protect.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
+                       allow_headers=["*"], expose_headers=["ETag", "SHKG-Truncated", "Retry-After"],
+                       allow_credentials=False)
+
+
+class Observe:
+    """Metrics and the access log of every request.  Plain ASGI, which costs a fraction of
+    Starlette's ``@app.middleware("http")`` (a task and a streamed response per request)."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status, length = 500, None  # what an exception that escapes everything becomes
+
+        async def observed(message: Message) -> None:
+            nonlocal status, length
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                length = next((value.decode("latin-1") for name, value in message.get("headers", ())
+                               if name == b"content-length"), None)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            self._record(scope, status, length, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, length: str | None, elapsed: float) -> None:
+        service = self.service
+        path = scope["path"]
+        route = path if path in _ROUTES else "other"
+        service.metrics.requests.labels(route, str(status)).inc()
+        service.metrics.latency.labels(route).observe(elapsed)
+        if service.settings.access_log:
+            client = scope.get("client")
+            sys.stderr.write(json.dumps({
+                "time": round(time.time(), 3), "client": client[0] if client else None,
+                "method": scope["method"], "path": path, "status": status,
+                "ms": round(elapsed * 1000, 2), "bytes": length, "build": service.build_id,
+            }) + "\n")
+            sys.stderr.flush()
+
+
+_ROUTES = {"/", "/sparql", "/store", "/healthz", "/metrics", "/query", "/.well-known/void",
+           "/.well-known/sparql-examples"}
+
+
+def error_response(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The one error body: JSON for clients that take JSON, plain text for the rest."""
+    if wants_json(request.headers.get("accept")):
+        return JSONResponse({"ok": False, "status": status, "error": message}, status_code=status,
+                            headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def wants_json(accept: str | None) -> bool:
+    """Whether a client that sent this Accept header reads JSON (any JSON-based type) best."""
+    ranges = parse_accept(accept)
+    json_q = max((r.q for r in ranges if r.subtype == "json" or r.subtype.endswith("+json")), default=0.0)
+    text_q = max((r.q for r in ranges if r.type == "text"), default=0.0)
+    return json_q > 0 and json_q >= text_q

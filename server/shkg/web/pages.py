@@ -1,0 +1,240 @@
+"""Linked data for people and machines: dereferenceable IRIs, HTML pages, VoID and downloads.
+
+``/id/{kind}/{slug}`` serves the resource ``https://w3id.org/shkg/id/{kind}/{slug}`` whatever
+host the request came to, as HTML or RDF by content negotiation, or in the format a suffix
+names (``/id/place/lingang.ttl``).
+
+The answer is a 200 with ``Content-Location`` naming the suffixed document actually sent, not
+a 303 redirect to it.  The IRI names a thing (a place, a figure), not a document, and the
+httpRange-14 resolution allows either; a 200 costs one round trip instead of two, works with
+every client (some RDF tools do not follow 303s on content-negotiated requests), and
+``w3id.org`` already answers the canonical IRI with a redirect to this server, so a second one
+would add latency and nothing else.  ``Content-Location`` tells a client which document (and
+format) it got; ``Link`` lists the other formats and the licence; ``Vary: Accept`` keeps caches
+from mixing them up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pyoxigraph import NamedNode, Triple
+
+from shkg import namespaces as ns
+from shkg.http_errors import NotAcceptable, NotFound
+from shkg.query.negotiation import choose
+from shkg.query.sparql import Answer
+from shkg.render import html
+from shkg.render.describe import (
+    RDF_MEDIA,
+    class_examples,
+    context_document,
+    describe,
+    jsonld,
+    serialize,
+)
+from shkg.render.void import Statistics, statistics, void_triples
+from shkg.web.caching import etag, matches
+from shkg.web.protocol import Service
+
+HTML = "text/html"
+SUFFIXES: dict[str, str] = {
+    ".html": HTML, ".ttl": "text/turtle", ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
+}
+EXTENSION = {media: suffix for suffix, media in SUFFIXES.items()}
+OFFERED = [HTML, *RDF_MEDIA]
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class _Computed:
+    """What is computed once from a release's store (it never changes) and kept for the process."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._lock = threading.Lock()
+        self._stats: Statistics | None = None
+        self._examples: dict[str, list[NamedNode]] | None = None
+
+    @property
+    def stats(self) -> Statistics:
+        with self._lock:
+            if self._stats is None:
+                self._stats = statistics(self._service.store)
+            return self._stats
+
+    @property
+    def examples(self) -> dict[str, list[NamedNode]]:
+        with self._lock:
+            if self._examples is None:
+                self._examples = class_examples(self._service.store)
+            return self._examples
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+    computed = _Computed(service)
+    # The competency questions the app read at start (the query page opens them as tabs).
+    questions = [title for title, _ in service.queries]
+
+    def home_page() -> bytes:
+        counts = [(NamedNode(iri), html.name(service.store, NamedNode(iri)), n)
+                  for iri, n in computed.stats.classes if iri.startswith(ns.SHKG)]
+        return html.home_page(service.manifest, counts, questions).encode()
+
+    def home(request: Request) -> Response:
+        return _cached(service, request, HTML, "home", home_page, {})
+
+    def context(request: Request) -> Response:
+        return _cached(service, request, "application/ld+json", "context",
+                       lambda: json.dumps(context_document(), indent=1).encode(), {})
+
+    def resource(request: Request, kind: str, slug: str) -> Response:
+        stem, media = _split(slug, request)
+        path = f"/id/{kind}/{stem}"
+        try:
+            iri = NamedNode(ns.ID + f"{kind}/{stem}")
+        except ValueError:  # not an IRI at all (a space, a '<'): so certainly not ours
+            return _not_found(path, media)
+        # Any kind the store has a subject of is served (not only ns.ID_KINDS: the build mints
+        # a few more, such as source/), so the store alone decides what exists.
+        def render() -> bytes | None:
+            found = describe(service.store, iri)
+            if not found:
+                return None
+            if media == HTML:
+                return html.resource_page(service.store, iri).encode()
+            return _rdf(found, media, request)
+        return _cached(service, request, media, path, render, _link_headers(path, media),
+                       missing=lambda: _not_found(path, media))
+
+    def dataset(request: Request, suffix: str = "") -> Response:
+        _, media = _split("dataset" + suffix, request)
+        if suffix and suffix not in SUFFIXES:
+            return _not_found("/id/dataset" + suffix, media)
+
+        def render() -> bytes:
+            if media == HTML:  # the home page, rendered here: never another route's response
+                return home_page()
+            return _rdf(void_triples(service.manifest, computed.stats, str(request.base_url)), media, request)
+        return _cached(service, request, media, "/id/dataset", render, _link_headers("/id/dataset", media))
+
+    def ontology(request: Request, suffix: str = "") -> Response:
+        _, media = _split("ontology" + suffix, request)
+        if suffix and suffix not in SUFFIXES:
+            return _not_found("/ontology" + suffix, media)
+
+        def render() -> bytes:
+            if media == HTML:
+                return html.ontology_page(service.store, NamedNode(ns.ONTOLOGY), computed.examples).encode()
+            graph = NamedNode(ns.ONTOLOGY_GRAPH)
+            return _rdf([q.triple for q in service.store.quads_for_pattern(None, None, None, graph)],
+                        media, request)
+        return _cached(service, request, media, "/ontology", render, _link_headers("/ontology", media))
+
+    def void(request: Request) -> Response:
+        media = choose(request.headers.get("accept"), list(RDF_MEDIA))
+        if media is None:
+            raise NotAcceptable(f"available as {', '.join(RDF_MEDIA)}")
+        return _cached(service, request, media, "void", lambda: _rdf(
+            void_triples(service.manifest, computed.stats, str(request.base_url)), media, request), {})
+
+    def downloads(request: Request) -> Response:
+        return _cached(service, request, HTML, "downloads",
+                       lambda: html.download_page(service.manifest.get("dumps", [])).encode(), {})
+
+    def download(request: Request, file: str) -> Response:
+        return _download(service, request, file)
+
+    for path, endpoint in (("/", home), ("/context.jsonld", context), ("/id/dataset", dataset),
+                           ("/id/dataset{suffix}", dataset), ("/ontology", ontology),
+                           ("/ontology{suffix}", ontology), ("/.well-known/void", void),
+                           ("/id/{kind}/{slug}", resource), ("/download/", downloads),
+                           ("/download/{file:path}", download)):
+        routes.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False)
+    return routes
+
+
+def _split(slug: str, request: Request) -> tuple[str, str]:
+    """The slug without a format suffix, and the media type to answer in (406 if none fits)."""
+    for suffix, media in SUFFIXES.items():
+        if slug.endswith(suffix):
+            return slug.removesuffix(suffix), media
+    chosen = choose(request.headers.get("accept"), OFFERED)
+    if chosen is None:
+        raise NotAcceptable(f"available as {', '.join(OFFERED)}")
+    return slug, chosen
+
+
+def _link_headers(path: str, media: str) -> dict[str, str]:
+    alternates = ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{kind}"'
+                           for suffix, kind in SUFFIXES.items())
+    return {"Content-Location": path + EXTENSION[media],
+            "Link": f'{alternates}, <{html.LICENSE}>; rel="license"'}
+
+
+def _rdf(found: list[Triple], media: str, request: Request) -> bytes:
+    if media == "application/ld+json":
+        return jsonld(found, str(request.base_url) + "context.jsonld")
+    return serialize(found, media)
+
+
+def _media_header(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+
+
+def _cached(service: Service, request: Request, media: str, key: str, render: Any,
+            extra: dict[str, str], missing: Any = None) -> Response:
+    """A response with the build's ETag and caching headers; 304 when the client has it.
+
+    ``render()`` makes the body, once: it is kept in the result cache (a release never
+    changes), so later requests neither read the store nor render again.  It may return None
+    for a page that does not exist: then ``missing()`` answers, and nothing is kept.
+    """
+    tag = etag(service.build_id, "page", key, media, str(request.base_url))
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+               "Vary": "Accept", **extra}
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    kept = service.cache.get(tag)
+    if kept is None:
+        body = render()
+        if body is None:
+            return missing() if missing else _not_found(key, media)
+        kept = Answer(body=body, media_type=_media_header(media))
+        service.cache.put(tag, kept, len(body))
+    return Response(content=kept.body, media_type=kept.media_type, headers=headers)
+
+
+def _not_found(path: str, media: str) -> Response:
+    """404 as a page people can go on from, or as a Turtle comment for RDF clients."""
+    if media == HTML:
+        return HTMLResponse(html.not_found_page(path), status_code=404)
+    return PlainTextResponse(f"# <{ns.BASE}{path.lstrip('/')}> is not described in this dataset.\n"
+                             f"# See {ns.BASE}id/dataset for what is.\n", status_code=404)
+
+
+def _download(service: Service, request: Request, file: str) -> Response:
+    """One file of the release's dumps; only the names the manifest lists (or SHA256SUMS)."""
+    entries = {str(e["file"]): e for e in service.manifest.get("dumps", [])}
+    if service.release_dir is None or (file not in entries and file != "SHA256SUMS"):
+        raise NotFound(f"no download named {file!r}")
+    dumps = (service.release_dir / "dumps").resolve()
+    path = (dumps / file).resolve()
+    # The name is one the manifest lists; checking the resolved path as well guards against a
+    # manifest or a symbolic link pointing outside the dumps directory.
+    if not path.is_relative_to(dumps) or not path.is_file():
+        raise NotFound(f"no download named {file!r}")
+    data = path.read_bytes()
+    entry = entries.get(file)
+    digest = str(entry["sha256"]) if entry else hashlib.sha256(data).hexdigest()
+    media = html.media_of(entry)[0] if entry else "text/plain"
+    headers = {"ETag": f'"{digest}"', "Cache-Control": IMMUTABLE}
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(content=data, media_type=_media_header(media), headers=headers)

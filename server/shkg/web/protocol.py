@@ -1,0 +1,296 @@
+"""The SPARQL 1.1 Protocol and the read-only Graph Store Protocol, as FastAPI routes.
+
+The routes only read the request and shape the response; everything else is a plain function
+or object of its own: :mod:`shkg.lexer` and :mod:`shkg.federation` vet the query,
+:mod:`shkg.caching` answers repeats, :mod:`shkg.ratelimit` admits the client, and a
+:class:`~shkg.run.workers.QueryPool` runs the query where it can be killed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pyoxigraph
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from shkg import namespaces as ns
+from shkg.http_errors import (
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from shkg.query.lexer import is_update
+from shkg.query.negotiation import choose
+from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
+from shkg.query.stores import QueryRunner, ReadableStore
+from shkg.render.description import service_description
+from shkg.run.ratelimit import RateLimiter
+from shkg.settings import Settings
+from shkg.web.caching import ResultCache, etag, matches
+from shkg.web.metrics import Metrics
+
+# Graph formats for the service description and Graph Store GETs; quads formats for the
+# whole dataset.
+RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(TRIPLE_FORMATS)
+QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
+    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+    "application/trig": pyoxigraph.RdfFormat.TRIG,
+}
+
+
+@dataclass
+class Service:
+    """Everything a request needs, built once per server process by :func:`shkg.web.app.create_app`."""
+
+    settings: Settings
+    manifest: dict[str, Any]
+    store: ReadableStore
+    pool: QueryRunner
+    cache: ResultCache[Answer]
+    limiter: RateLimiter
+    metrics: Metrics
+    # The release directory, for the dumps served under /download/; None serves none.
+    release_dir: Path | None = None
+    # The competency questions (title, query text) the query page opens as tabs.
+    queries: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest["build_id"])
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The protocol parameters of one request, whatever way they came."""
+
+    queries: list[str]
+    updates: list[str]
+    default_graphs: list[str]
+    named_graphs: list[str]
+    format: str | None
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/sparql", summary="SPARQL query by GET, or the service description")
+    def sparql_get(request: Request) -> Response:
+        raw = request.scope.get("query_string", b"")
+        if len(raw) > service.settings.max_query_bytes * 3 + 4096:
+            raise PayloadTooLarge(f"query string over {service.settings.max_query_bytes} bytes")
+        operation = _operation(_decode_form(raw, "query string"))
+        if not operation.queries and not operation.updates:
+            return _description(service, request, operation.format)
+        return _answer(service, request, operation)
+
+    @routes.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)")
+    async def sparql_post(request: Request) -> Response:
+        body = await _read_body(service, request)
+        media, charset = _content_type(request)
+        from_url = _decode_form(request.scope.get("query_string", b""), "query string")
+        if media == "application/x-www-form-urlencoded":
+            operation = _operation({**from_url, **_decode_form(body, "request body")})
+        elif media == "application/sparql-query":
+            _check_charset(charset)
+            operation = _operation({**from_url, "query": [_utf8(body, "query")]})
+        elif media == "application/sparql-update":
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        else:
+            raise UnsupportedMediaType(
+                "POST a query as application/x-www-form-urlencoded or application/sparql-query")
+        return await run_in_threadpool(_answer, service, request, operation)
+
+    @routes.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+    def sparql_other(request: Request) -> Response:
+        raise MethodNotAllowed(f"{request.method} is not allowed on /sparql: use GET or POST")
+
+    @routes.get("/store", summary="Graph Store Protocol (read-only)")
+    def store_get(request: Request) -> Response:
+        params = _decode_form(request.scope.get("query_string", b""), "query string")
+        graphs = params.get("graph", [])
+        fmt = _first(params.get("format"))
+        if len(graphs) > 1 or (graphs and "default" in params):
+            raise BadRequest("give one `graph` parameter, or `default`, or neither (the whole dataset)")
+        return _graph_store(service, request, graphs[0] if graphs else None, "default" in params, fmt)
+
+    @routes.api_route("/store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
+    def store_write(request: Request) -> Response:
+        raise Forbidden("the graph store is read-only: writes are refused")
+
+    # HEAD answers as GET does, without a body (Starlette drops it); kept out of the OpenAPI
+    # document, which would otherwise list each operation twice.
+    routes.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
+    routes.add_api_route("/store", store_get, methods=["HEAD"], include_in_schema=False)
+    return routes
+
+
+def _answer(service: Service, request: Request, operation: Operation) -> Response:
+    settings = service.settings
+    if operation.updates:
+        service.metrics.rejections.labels("update").inc()
+        raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+    if len(operation.queries) != 1:
+        if any(is_update(q) for q in operation.queries):
+            service.metrics.rejections.labels("update").inc()
+            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        raise BadRequest(f"exactly one `query` parameter is required, got {len(operation.queries)}")
+    query = operation.queries[0]
+    if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
+        raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
+
+    accept = request.headers.get("accept")
+    tag = etag(service.build_id, "query", query, operation.default_graphs, operation.named_graphs,
+               accept, operation.format)
+    headers = _cache_headers(service, tag)
+    # A cached answer is one this query got after passing the checks below: skip them (they
+    # read the whole query text) and answer at once.
+    answer = service.cache.get(tag)
+    service.metrics.cache.labels("hit" if answer else "miss").inc()
+    # Only an answer this server has (so one that passed the checks) is "not modified"; any
+    # other is run, and the worker refuses it if it must (RFC 9110 13.2.1: a precondition
+    # does not turn what would be an error into a 304).
+    if answer is not None and matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    if answer is None:
+        client = request.client.host if request.client else "unknown"
+        try:
+            with service.limiter.admit(client):
+                # The worker refuses updates and SERVICE outside the allowlist before it runs
+                # anything (sparql.answer); a cached answer passed those checks.
+                answer = service.pool.run(QueryRequest(
+                    query=query, default_graphs=tuple(operation.default_graphs),
+                    named_graphs=tuple(operation.named_graphs), accept=accept, format=operation.format,
+                    federation_allowlist=settings.federation_allowlist))
+        except Forbidden as refused:
+            reason = "federation" if "SERVICE" in refused.message else "update"
+            service.metrics.rejections.labels(reason).inc()
+            raise
+        service.cache.put(tag, answer, len(answer.body))
+    if answer.truncated:
+        headers["SHKG-Truncated"] = (f"max-rows={settings.max_rows}, "
+                                     f"max-result-bytes={settings.max_result_bytes}")
+    return Response(content=answer.body, media_type=answer.media_type, headers=headers)
+
+
+def _description(service: Service, request: Request, fmt: str | None) -> Response:
+    media = _negotiate(request, fmt, RDF_FORMATS)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    tag = etag(service.build_id, "description", endpoint, media)
+    headers = _cache_headers(service, tag)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
+    data = graph.serialize(format="nt", encoding="utf-8")
+    # Sorted, so that Turtle groups each subject's statements together.
+    triples = sorted(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES),
+                     key=lambda t: (not isinstance(t.subject, pyoxigraph.NamedNode), str(t.subject),
+                                    str(t.predicate), str(t.object)))
+    body = pyoxigraph.serialize(triples, format=RDF_FORMATS[media],
+                                prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG})
+    return Response(content=body, media_type=media, headers=headers)
+
+
+def _graph_store(service: Service, request: Request, graph: str | None, default: bool,
+                 fmt: str | None) -> Response:
+    whole = graph is None and not default
+    offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
+    media = _negotiate(request, fmt, offered)
+    tag = etag(service.build_id, "store", graph, "default" if default else "", media)
+    headers = _cache_headers(service, tag)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    store = service.store
+    if graph is not None:
+        if not store.contains_named_graph(pyoxigraph.NamedNode(graph)):
+            raise NotFound(f"no graph <{graph}> in this dataset")
+        body = store.dump(format=offered[media], from_graph=pyoxigraph.NamedNode(graph))
+    elif default or media in RDF_FORMATS:
+        # The default graph is the union of the named graphs, as for queries.
+        union = store.quads_for_pattern(None, None, None, None)
+        body = pyoxigraph.serialize(
+            sorted({quad.triple for quad in union}, key=str), format=offered[media])
+    else:
+        body = store.dump(format=offered[media])
+    return Response(content=body, media_type=media, headers=headers)
+
+
+def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
+    accept = FORMAT_NAMES.get(fmt.lower(), fmt) if fmt else request.headers.get("accept")
+    media = choose(accept, list(offered))
+    if media is None:
+        raise NotAcceptable(f"available as {', '.join(offered)}")
+    return media
+
+
+def _cache_headers(service: Service, tag: str) -> dict[str, str]:
+    return {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+            "Vary": "Accept"}
+
+
+def _operation(params: dict[str, list[str]]) -> Operation:
+    return Operation(
+        queries=params.get("query", []), updates=params.get("update", []),
+        default_graphs=params.get("default-graph-uri", []),
+        named_graphs=params.get("named-graph-uri", []),
+        format=_first(params.get("format")),
+    )
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
+    """Parse URL-encoded parameters strictly as UTF-8 (Starlette would replace bad bytes)."""
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest(f"{what} is not valid UTF-8") from None
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"{what} is not valid UTF-8 (byte {error.start})") from None
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    header = request.headers.get("content-type", "")
+    media, *parameters = [part.strip() for part in header.split(";")]
+    charset = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _check_charset(charset: str | None) -> None:
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not supported: send UTF-8")
+
+
+async def _read_body(service: Service, request: Request) -> bytes:
+    limit = service.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body over {limit} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
