@@ -25,6 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start processes or drive a browser are slow: the fast lane
+    (``pytest -m "not slow"``) leaves them out."""
+    processes = {"server", "backend", "backend_server", "guarded_server"}
+    for item in items:
+        if (item.get_closest_marker("server") or item.get_closest_marker("browser")
+                or processes & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
+
+
 def copy_project(destination: Path) -> Project:
     """A writable copy of the project's inputs, with its own empty release directory."""
     for part in PROJECT_PARTS:

@@ -18,6 +18,9 @@ from shkg.build.release import current_release
 from shkg.errors import InputError
 from shkg.project import Project
 
+# Each test builds a project of its own (about 20 s a build).
+pytestmark = pytest.mark.slow
+
 # A made-up text, clearly a test fixture: its "facts" exist only in the test's project copy.
 FIXTURE = (
     "TEST FIXTURE, NOT A NEWS ARTICLE.\n"

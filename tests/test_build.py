@@ -18,6 +18,9 @@ from shkg.build.release import Release, build_lock, current_release
 from shkg.errors import BuildLocked, InputError, QuoteMismatch, ValidationFailed
 from shkg.project import Project
 
+# Each test builds a project of its own (about 20 s a build).
+pytestmark = pytest.mark.slow
+
 ARTICLE_KEYS = ["18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
                 "5e0aa57edfc75f35", "8b8eb0ebdb946325"]
 

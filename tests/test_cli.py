@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from shkg.build.release import Release
 from shkg.project import Project
@@ -37,6 +39,7 @@ def test_query_without_a_release_says_so(tmp_path: Path) -> None:
     assert "run `shkg build` first" in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_reports_valid() -> None:
     result = shkg("validate")
     assert result.returncode == 0, result.stderr

@@ -86,6 +86,7 @@ def test_runaway_query_is_cancelled_and_others_keep_answering(guarded_server: Se
     assert httpx.get(guarded_server.url + "/sparql", params={"query": LINGANG + " # after"}).status_code == 200
 
 
+@pytest.mark.slow
 def test_two_server_processes_share_one_store(release: Release) -> None:
     process = ServerProcess(ROOT, release.path.parents[1], "--workers", "2", "--query-workers", "1")
     try:

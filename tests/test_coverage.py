@@ -62,6 +62,7 @@ def remove_graph_of(path: Path, sentence_start: str) -> str:
     return name
 
 
+@pytest.mark.slow
 def test_a_sentence_whose_graph_is_removed_is_missing(project: Project) -> None:
     path = project.root / "graph" / "articles" / "6e137014eb55f111.trig"
     remove_graph_of(path, "The annual turnover of Shanghai")
@@ -74,6 +75,7 @@ def test_a_sentence_whose_graph_is_removed_is_missing(project: Project) -> None:
     assert "The annual turnover of Shanghai" in result.stdout
 
 
+@pytest.mark.slow
 def test_an_empty_graph_does_not_cover_its_sentence(project: Project) -> None:
     path = project.root / "graph" / "articles" / "6e137014eb55f111.trig"
     name = remove_graph_of(path, "The annual turnover of Shanghai")
@@ -82,6 +84,7 @@ def test_an_empty_graph_does_not_cover_its_sentence(project: Project) -> None:
         "The annual turnover of Shanghai"]
 
 
+@pytest.mark.slow
 def test_a_waiver_for_a_covered_sentence_is_unused(project: Project) -> None:
     with project.waivers.open("a", encoding="utf-8") as waivers:
         waivers.write("6e137014eb55f111.txt\tThe annual turnover\tpage-furniture\n")
@@ -100,6 +103,7 @@ def test_a_waiver_reason_outside_the_list_is_refused(project: Project) -> None:
         coverage_report(project)
 
 
+@pytest.mark.slow
 def test_a_waived_sentence_that_states_something_is_covered_not_waived(project: Project) -> None:
     # A waiver never hides a fact: a sentence both covered and waived counts as covered, and the
     # waiver is reported unused.

@@ -70,6 +70,7 @@ def path_of(iri: NamedNode) -> str:
 
 # ------------------------------------------------------------------ dereferencing
 
+@pytest.mark.slow
 def test_every_subject_dereferences_in_html_and_turtle(client: TestClient, store: Store) -> None:
     subjects = subjects_under_id(store)
     assert len(subjects) > 100

@@ -96,6 +96,7 @@ def parsed(body: bytes, form: pyoxigraph.QueryResultsFormat) -> list[tuple[Any, 
     (name, form) for name in QUERIES for form in FORMATS
     if (name, form) != ("control characters", pyoxigraph.QueryResultsFormat.XML)
 ], ids=lambda value: value if isinstance(value, str) else value.name)
+@pytest.mark.slow
 def test_same_bytes_as_pyoxigraph(store: pyoxigraph.Store, name: str,
                                   form: pyoxigraph.QueryResultsFormat) -> None:
     written = ours(store, QUERIES[name], form)

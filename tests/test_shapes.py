@@ -106,6 +106,7 @@ def test_valid_fixture_conforms(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+@pytest.mark.slow
 def test_invalid_fixture_violates_its_shapes(path: Path) -> None:
     named = header_shapes(path)
     assert named, f"{path.name} has no '# violates: shapes:...' header line"

@@ -107,6 +107,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = PROMPTLY) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_answers_from_eight_threads(make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
     pool = make_pool(size=2)
     expected = {request: answer(store, request) for request in REQUESTS}
@@ -135,6 +136,7 @@ def test_runaway_query_is_killed_and_its_worker_replaced(make_pool: Callable[...
         assert pool.run(COUNT) == answer(store, COUNT)
 
 
+@pytest.mark.slow
 def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., QueryPool],
                                                      store: pyoxigraph.Store) -> None:
     pool = make_pool(size=2, timeout=30.0)
@@ -155,6 +157,7 @@ def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., Qu
     assert pool.run(COUNT) == answer(store, COUNT)
 
 
+@pytest.mark.slow
 def test_long_queries_are_demoted_and_take_at_most_twice_the_workers(
         make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
     pool = make_pool(size=1, timeout=30.0)
