@@ -11,15 +11,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pyoxigraph
 import pytest
 
+from shkg import namespaces as ns
 from shkg.build.pipeline import build
 from shkg.build.publish import publish_release
 from shkg.build.release import Release
 from shkg.project import Project
+from shkg.query.stores import ReadableStore
+from shkg.run.backends import RemoteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")
@@ -213,3 +218,50 @@ def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[Serve
         yield process
     finally:
         process.stop()
+
+
+# ---------------------------------------------------------------- example queries over both stores
+
+
+@pytest.fixture(scope="module", params=["embedded", "backend"])
+def store(request: pytest.FixtureRequest, release: Release) -> Iterator[ReadableStore]:
+    """The release's own store, and a second SPARQL server (an `oxigraph serve`) that
+    `shkg publish` loaded with it, read through the store `shkg serve --backend` reads: each
+    example query is asked of both."""
+    if request.param == "embedded":
+        yield release.open_store()
+        return
+    backend: OxigraphBackend = request.getfixturevalue("backend")
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
+def short(term: object) -> str | None:
+    """An IRI under the dataset as kind/slug, a unit as unit:X, a literal as its lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        value = term.value
+        for prefix, base in (("", ns.ID), ("shkg:", ns.SHKG), ("unit:", ns.UNIT)):
+            if value.startswith(base):
+                return prefix + value[len(base):]
+        return value
+    if isinstance(term, pyoxigraph.Literal):
+        return term.value
+    raise AssertionError(f"unexpected term {term!r}")
+
+
+def run(store: ReadableStore, name: str) -> list[dict[str, str | None]]:
+    """The rows of queries/``name``, each term shortened."""
+    text = (ROOT / "queries" / name).read_text(encoding="utf-8")
+    solutions = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: short(solution[n]) for n in names} for solution in solutions]
+
+
+def amount(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)

@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-import pyoxigraph
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from conftest import ROOT, OxigraphBackend
+from conftest import ROOT, amount, run
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.query.stores import ReadableStore
-from shkg.run.backends import RemoteStore
 from shkg.settings import Settings
 from shkg.web.app import create_app
 
@@ -64,55 +62,11 @@ def test_every_example_runs_and_answers(client: TestClient) -> None:
 # with its full answer. The expected answers are worked out from the seed documents (the
 # words each row rests on are quoted beside it), not read back from the graph.
 
-QUERIES = ROOT / "queries"
 
 A000, A001, A002, A003, A004 = ("18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
                                 "5e0aa57edfc75f35", "8b8eb0ebdb946325")
 SEEDS = {path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
          for path in (ROOT / "seeds").glob("*.txt")}
-
-
-def short(term: object) -> str | None:
-    """An IRI under the dataset as kind/slug, a unit as unit:X, a literal as its lexical form."""
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        value = term.value
-        for prefix, base in (("", ns.ID), ("shkg:", ns.SHKG), ("unit:", ns.UNIT)):
-            if value.startswith(base):
-                return prefix + value[len(base):]
-        return value
-    if isinstance(term, pyoxigraph.Literal):
-        return term.value
-    raise AssertionError(f"unexpected term {term!r}")
-
-
-@pytest.fixture(scope="module", params=["embedded", "backend"])
-def store(request: pytest.FixtureRequest, release: Release) -> Iterator[ReadableStore]:
-    """Each question is asked of the release's own store, and of a second SPARQL server (an
-    `oxigraph serve`) that `shkg publish` loaded with it, through the store `shkg serve
-    --backend` reads."""
-    if request.param == "embedded":
-        yield release.open_store()
-        return
-    backend: OxigraphBackend = request.getfixturevalue("backend")
-    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
-    try:
-        yield remote
-    finally:
-        remote.close()
-
-
-def run(store: ReadableStore, name: str) -> list[dict[str, str | None]]:
-    text = (QUERIES / name).read_text(encoding="utf-8")
-    solutions = store.query(text, use_default_graph_as_union=True)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [{n: short(solution[n]) for n in names} for solution in solutions]
-
-
-def amount(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
 
 
 def distinct(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:

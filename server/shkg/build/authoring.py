@@ -155,12 +155,9 @@ def _organization(project: Project, publisher: str) -> str:
 
 
 def _skeleton(key: str, file_name: str, title: str, date: str) -> str:
-    kinds = ("article", "place", "industry", "group", "cluster", "enterprise", "organization", "person",
-             "post", "role", "product", "programme", "plan", "period", "figure", "target", "designation",
-             "membership", "quote", "metric", "comparator", "status", "status-report", "quotation")
     prefixes = [("shkg", ns.SHKG), ("rdfs", ns.RDFS), ("xsd", ns.XSD), ("skos", ns.SKOS),
                 ("dcterms", ns.DCTERMS), ("org", ns.ORG), ("schema", ns.SCHEMA), ("prov", ns.PROV),
-                ("oa", ns.OA), ("unit", ns.UNIT), *((kind, f"{ns.ID}{kind}/") for kind in kinds)]
+                ("oa", ns.OA), ("unit", ns.UNIT), *((kind, f"{ns.ID}{kind}/") for kind in ns.ID_KINDS)]
     width = max(len(name) for name, _ in prefixes) + 1
     head = "\n".join(f"@prefix {name + ':':<{width}} <{iri}> ." for name, iri in prefixes)
     return (f"{head}\n\n"
