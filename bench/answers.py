@@ -49,8 +49,11 @@ def _solutions(response: httpx.Response) -> Answer:
         return Answer(200, None, note="incomplete answer: " + response.text[-80:].strip())
     bindings = document["results"]["bindings"]
     values = frozenset(
-        tuple(sorted((name, term["value"]) for name, term in row.items() if term["type"] != "bnode"))
-        for row in bindings)
+        tuple(
+            sorted((name, term["value"]) for name, term in row.items() if term["type"] != "bnode")
+        )
+        for row in bindings
+    )
     return Answer(200, len(bindings), values, truncated="truncated" in document)
 
 
@@ -60,13 +63,18 @@ def _triples(response: httpx.Response) -> Answer:
     except SyntaxError:
         return Answer(200, None, note="incomplete Turtle")
     # Blank nodes are labelled afresh by each server: count the triples with them as one kind.
-    shapes = {tuple("_" if isinstance(term, pyoxigraph.BlankNode) else str(term)
-                    for term in (t.subject, t.predicate, t.object)) for t in triples}
+    shapes = {
+        tuple(
+            "_" if isinstance(term, pyoxigraph.BlankNode) else str(term)
+            for term in (t.subject, t.predicate, t.object)
+        )
+        for t in triples
+    }
     return Answer(200, len(shapes))
 
 
 def compare(answers: dict[str, Answer]) -> str:
-    """"same", or what differs, across the servers that answered."""
+    """ "same", or what differs, across the servers that answered."""
     whole = {name: a for name, a in answers.items() if a.rows is not None}
     if len(whole) < len(answers):
         return "not all answered"

@@ -26,7 +26,9 @@ class Bar:
 
 def _x(value: float) -> float:
     clamped = min(max(value, LOW), HIGH)
-    return LEFT + PLOT * (math.log10(clamped) - math.log10(LOW)) / (math.log10(HIGH) - math.log10(LOW))
+    return LEFT + PLOT * (math.log10(clamped) - math.log10(LOW)) / (
+        math.log10(HIGH) - math.log10(LOW)
+    )
 
 
 def write_chart(path: Path, bars: list[Bar]) -> None:
@@ -34,38 +36,54 @@ def write_chart(path: Path, bars: list[Bar]) -> None:
     series = list(dict.fromkeys(bar.series for bar in bars))
     height = TOP + len(groups) * (len(series) * BAR + GAP) + 50
     width = LEFT + PLOT + RIGHT
-    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">'),
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           (f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">'
-            'Throughput relative to oxigraph serve-read-only (log scale)</text>')]
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">'
+        ),
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        (
+            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">'
+            "Throughput relative to oxigraph serve-read-only (log scale)</text>"
+        ),
+    ]
     bottom = height - 40
     for exponent in range(int(math.log10(LOW)), int(math.log10(HIGH)) + 1):
-        tick = 10.0 ** exponent
+        tick = 10.0**exponent
         x = _x(tick)
         colour = "#000" if tick == 1 else "#ddd"
-        out.append(f'<line x1="{x:.1f}" y1="{TOP - 10}" x2="{x:.1f}" y2="{bottom}" stroke="{colour}"/>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 10}" x2="{x:.1f}" y2="{bottom}" stroke="{colour}"/>'
+        )
         out.append(f'<text x="{x:.1f}" y="{bottom + 15}" text-anchor="middle">{tick:g}x</text>')
     out.append(f'<text x="{_x(1):.1f}" y="{TOP - 14}" text-anchor="middle">oxigraph</text>')
     y = TOP
     for group in groups:
-        out.append(f'<text x="{LEFT - 8}" y="{y + len(series) * BAR / 2 + 4:.1f}" '
-                   f'text-anchor="end">{escape(group)}</text>')
+        out.append(
+            f'<text x="{LEFT - 8}" y="{y + len(series) * BAR / 2 + 4:.1f}" '
+            f'text-anchor="end">{escape(group)}</text>'
+        )
         for name in series:
             bar = next((b for b in bars if b.group == group and b.series == name), None)
             if bar is not None and bar.value is not None:
                 end = _x(bar.value)
                 start = _x(LOW)
-                out.append(f'<rect x="{start:.1f}" y="{y}" width="{end - start:.1f}" height="{BAR - 2}" '
-                           f'fill="{COLOURS.get(name, "#888")}"><title>{escape(name)}: '
-                           f'{bar.value:.3g}x</title></rect>')
-                out.append(f'<text x="{end + 4:.1f}" y="{y + BAR - 4}" font-size="10">{bar.value:.2g}x</text>')
+                out.append(
+                    f'<rect x="{start:.1f}" y="{y}" width="{end - start:.1f}" height="{BAR - 2}" '
+                    f'fill="{COLOURS.get(name, "#888")}"><title>{escape(name)}: '
+                    f"{bar.value:.3g}x</title></rect>"
+                )
+                out.append(
+                    f'<text x="{end + 4:.1f}" y="{y + BAR - 4}" font-size="10">{bar.value:.2g}x</text>'
+                )
             y += BAR
         y += GAP
     legend_x = LEFT
     for name in series:
-        out.append(f'<rect x="{legend_x}" y="{height - 18}" width="12" height="12" '
-                   f'fill="{COLOURS.get(name, "#888")}"/>')
+        out.append(
+            f'<rect x="{legend_x}" y="{height - 18}" width="12" height="12" '
+            f'fill="{COLOURS.get(name, "#888")}"/>'
+        )
         out.append(f'<text x="{legend_x + 16}" y="{height - 8}">{escape(name)}</text>')
         legend_x += 160
     out.append("</svg>")

@@ -40,8 +40,10 @@ from .servers import Endpoint, Server, rss_bytes, tree
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
-SIMPLE = ("PREFIX shkg: <https://w3id.org/shkg/ontology#> SELECT ?c WHERE { "
-          "?c shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }")
+SIMPLE = (
+    "PREFIX shkg: <https://w3id.org/shkg/ontology#> SELECT ?c WHERE { "
+    "?c shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }"
+)
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -65,6 +67,7 @@ class Drill:
 
 
 # --- the project, the release, the server ----------------------------------------------------
+
 
 @dataclass
 class Workspace:
@@ -93,12 +96,23 @@ def workspace(release: Path | None = None) -> Iterator[Workspace]:
 
 
 def build_command(space: Workspace) -> list[str]:
-    return [sys.executable, "-m", "shkg.cli", "build", "--root", str(space.root), "--var", str(space.var)]
+    return [
+        sys.executable,
+        "-m",
+        "shkg.cli",
+        "build",
+        "--root",
+        str(space.root),
+        "--var",
+        str(space.var),
+    ]
 
 
 def build(space: Workspace) -> str:
     """Build and publish a release; its build id."""
-    done = subprocess.run(build_command(space), capture_output=True, text=True, check=False, timeout=300)
+    done = subprocess.run(
+        build_command(space), capture_output=True, text=True, check=False, timeout=300
+    )
     if done.returncode != 0:
         raise RuntimeError(f"shkg build failed: {done.stderr[-2000:]}")
     return current_build(space)
@@ -118,13 +132,33 @@ def free_port() -> int:
 def serving(space: Workspace, *options: str) -> Iterator[Server]:
     port = free_port()
     log = space.var.parent / f"server-{port}.log"
-    server = Server("shkg", [sys.executable, "-m", "shkg.cli", "serve", "--root", str(space.root),
-                             "--var", str(space.var), "--port", str(port), "--access-log", "off",
-                             "--log-level", "warning", *options],
-                    Endpoint("127.0.0.1", port, "/sparql"), log)
+    server = Server(
+        "shkg",
+        [
+            sys.executable,
+            "-m",
+            "shkg.cli",
+            "serve",
+            "--root",
+            str(space.root),
+            "--var",
+            str(space.var),
+            "--port",
+            str(port),
+            "--access-log",
+            "off",
+            "--log-level",
+            "warning",
+            *options,
+        ],
+        Endpoint("127.0.0.1", port, "/sparql"),
+        log,
+    )
     try:
-        server.start(urlencode({"query": "ASK {}"}).encode(),
-                     {"Content-Type": "application/x-www-form-urlencoded"})
+        server.start(
+            urlencode({"query": "ASK {}"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
         yield server
     finally:
         server.stop()
@@ -174,14 +208,26 @@ def uvicorn_processes(server: Server) -> list[int]:
 
 # --- the mix of requests -------------------------------------------------------------------
 
+
 def mix(seed: int, host: str) -> Callable[[int], HttpRequest]:
     """Requests chosen Zipf-like (weight 1/rank) among the example queries and some pages, in
     the order a seeded generator gives, so every run sends the same ones."""
-    items = [encode("GET", query_path(path.read_text(encoding="utf-8")), host,
-                    {"Accept": JSON_RESULTS}) for path in QUERIES]
-    for page in ("/id/place/lingang", "/id/cluster/large-aircraft", "/id/place/shanghai", "/",
-                 "/id/place/lingang.ttl", "/.well-known/void", "/ontology"):
-        items.append(encode("GET", page, host, {"Accept": "text/html" if "." not in page else "*/*"}))
+    items = [
+        encode("GET", query_path(path.read_text(encoding="utf-8")), host, {"Accept": JSON_RESULTS})
+        for path in QUERIES
+    ]
+    for page in (
+        "/id/place/lingang",
+        "/id/cluster/large-aircraft",
+        "/id/place/shanghai",
+        "/",
+        "/id/place/lingang.ttl",
+        "/.well-known/void",
+        "/ontology",
+    ):
+        items.append(
+            encode("GET", page, host, {"Accept": "text/html" if "." not in page else "*/*"})
+        )
     weights = [1 / rank for rank in range(1, len(items) + 1)]
     order = random.Random(seed).choices(range(len(items)), weights=weights, k=200_000)
     return lambda n: HttpRequest(items[order[n % len(order)]], "mix")
@@ -189,23 +235,36 @@ def mix(seed: int, host: str) -> Callable[[int], HttpRequest]:
 
 # --- the drills ------------------------------------------------------------------------------
 
+
 def load_drill(space: Workspace, seconds: float, clients: int = 16) -> Drill:
     """16 clients on the mix for ``seconds``: no errors, and memory flat after the warm-up."""
     drill = Drill("load")
     with serving(space) as server:
         host = server.endpoint.authority
         requests = mix(7, host)
-        run_phase(server.endpoint.host, server.endpoint.port, requests, clients, 100_000, min(5.0, seconds / 4))
+        run_phase(
+            server.endpoint.host,
+            server.endpoint.port,
+            requests,
+            clients,
+            100_000,
+            min(5.0, seconds / 4),
+        )
         warm = rss_bytes(server.pids())
-        result = run_phase(server.endpoint.host, server.endpoint.port, requests, clients, 5_000_000, seconds)
+        result = run_phase(
+            server.endpoint.host, server.endpoint.port, requests, clients, 5_000_000, seconds
+        )
         end = rss_bytes(server.pids())
     growth = (end - warm) / warm
-    drill.figures.update({
-        "requests": f"{result.completed:,} in {result.elapsed:.1f} s ({result.completed / result.elapsed:,.0f}/s)",
-        "errors": str(result.errors) + (f" {dict(result.error_kinds)}" if result.errors else ""),
-        "p50 / p99": f"{percentile(result.latencies, 0.5) or 0:.4f} / {percentile(result.latencies, 0.99) or 0:.4f} s",
-        "RSS after warm-up / at end": f"{warm / 2**20:.0f} / {end / 2**20:.0f} MB ({growth:+.1%})",
-    })
+    drill.figures.update(
+        {
+            "requests": f"{result.completed:,} in {result.elapsed:.1f} s ({result.completed / result.elapsed:,.0f}/s)",
+            "errors": str(result.errors)
+            + (f" {dict(result.error_kinds)}" if result.errors else ""),
+            "p50 / p99": f"{percentile(result.latencies, 0.5) or 0:.4f} / {percentile(result.latencies, 0.99) or 0:.4f} s",
+            "RSS after warm-up / at end": f"{warm / 2**20:.0f} / {end / 2**20:.0f} MB ({growth:+.1%})",
+        }
+    )
     drill.check(result.errors == 0, f"{result.errors} failed requests: {result.error_kinds}")
     drill.check(result.completed > 0, "no request answered")
     drill.check(growth <= 0.10, f"memory grew {growth:.1%} (more than 10%)")
@@ -219,7 +278,9 @@ def abuse_drill(space: Workspace, simple_count: int) -> Drill:
     Clients are told apart by X-Forwarded-For, which uvicorn takes from 127.0.0.1 by default."""
     drill = Drill("abuse")
     timeout = 2.0
-    with serving(space, "--query-timeout", str(timeout), "--rate-concurrent", "2", "--query-workers", "4") as server:
+    with serving(
+        space, "--query-timeout", str(timeout), "--rate-concurrent", "2", "--query-workers", "4"
+    ) as server:
         quiet = simple_latencies(server, simple_count, "quiet")
         workers_before = set(query_workers(server))
         runaways: list[tuple[int, float]] = []
@@ -227,11 +288,15 @@ def abuse_drill(space: Workspace, simple_count: int) -> Drill:
 
         def runaway(n: int) -> None:
             started = time.perf_counter()
-            status = get(server, query_path(f"{CROSS_PRODUCT} # runaway {n}"), "10.0.0.1", timeout=30)[0]
+            status = get(
+                server, query_path(f"{CROSS_PRODUCT} # runaway {n}"), "10.0.0.1", timeout=30
+            )[0]
             runaways.append((status, time.perf_counter() - started))
 
         def burst_one(n: int) -> None:
-            burst[get(server, query_path(f"{CROSS_PRODUCT} # burst {n}"), "10.0.0.2", timeout=30)[0]] += 1
+            burst[
+                get(server, query_path(f"{CROSS_PRODUCT} # burst {n}"), "10.0.0.2", timeout=30)[0]
+            ] += 1
 
         threads = [threading.Thread(target=runaway, args=(n,)) for n in range(2)]
         threads += [threading.Thread(target=burst_one, args=(n,)) for n in range(12)]
@@ -247,23 +312,40 @@ def abuse_drill(space: Workspace, simple_count: int) -> Drill:
     quiet_p99 = percentile([s for s, _ in quiet], 0.99) or 0.0
     abused_p99 = percentile([s for s, _ in abused], 0.99) or 0.0
     failed = [status for _, status in quiet + abused + after if status != 200]
-    drill.figures.update({
-        "simple p99 quiet / abused": f"{quiet_p99 * 1000:.1f} / {abused_p99 * 1000:.1f} ms",
-        "runaways": ", ".join(f"{status} after {elapsed:.2f} s" for status, elapsed in runaways),
-        "burst answers": ", ".join(f"{count} x {status}" for status, count in sorted(burst.items())),
-        "query workers replaced": f"{len(workers_before - workers_after)} of {len(workers_before)}",
-    })
-    drill.target("simple p99 abused / quiet", abused_p99 / quiet_p99 if quiet_p99 else 0.0, 3.0, "x")
+    drill.figures.update(
+        {
+            "simple p99 quiet / abused": f"{quiet_p99 * 1000:.1f} / {abused_p99 * 1000:.1f} ms",
+            "runaways": ", ".join(
+                f"{status} after {elapsed:.2f} s" for status, elapsed in runaways
+            ),
+            "burst answers": ", ".join(
+                f"{count} x {status}" for status, count in sorted(burst.items())
+            ),
+            "query workers replaced": f"{len(workers_before - workers_after)} of {len(workers_before)}",
+        }
+    )
+    drill.target(
+        "simple p99 abused / quiet", abused_p99 / quiet_p99 if quiet_p99 else 0.0, 3.0, "x"
+    )
     drill.check(not failed, f"simple queries failed: {Counter(failed)}")
-    drill.check(len(runaways) == 2 and all(status == 503 for status, _ in runaways),
-                f"runaways were not all cancelled: {runaways}")
-    drill.check(all(elapsed < timeout + 3 for _, elapsed in runaways),
-                f"a runaway outlived the timeout by more than 3 s: {runaways}")
+    drill.check(
+        len(runaways) == 2 and all(status == 503 for status, _ in runaways),
+        f"runaways were not all cancelled: {runaways}",
+    )
+    drill.check(
+        all(elapsed < timeout + 3 for _, elapsed in runaways),
+        f"a runaway outlived the timeout by more than 3 s: {runaways}",
+    )
     drill.check(burst.get(429, 0) > 0, f"the burst was never refused: {dict(burst)}")
     drill.check(set(burst) <= {429, 503}, f"the burst got other answers: {dict(burst)}")
-    drill.check(len(workers_before - workers_after) >= 2,
-                f"cancelled workers not replaced: before {workers_before}, after {workers_after}")
-    drill.check(len(workers_after) == len(workers_before), f"{len(workers_after)} workers after, not {len(workers_before)}")
+    drill.check(
+        len(workers_before - workers_after) >= 2,
+        f"cancelled workers not replaced: before {workers_before}, after {workers_after}",
+    )
+    drill.check(
+        len(workers_after) == len(workers_before),
+        f"{len(workers_after)} workers after, not {len(workers_before)}",
+    )
     return drill
 
 
@@ -277,9 +359,16 @@ def simple_latencies(server: Server, count: int, tag: str) -> list[tuple[float, 
     return out
 
 
-def get(server: Server, path: str, client: str | None = None, timeout: float = 30,
-        accept: str = JSON_RESULTS) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection(server.endpoint.host, server.endpoint.port, timeout=timeout)
+def get(
+    server: Server,
+    path: str,
+    client: str | None = None,
+    timeout: float = 30,
+    accept: str = JSON_RESULTS,
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(
+        server.endpoint.host, server.endpoint.port, timeout=timeout
+    )
     headers = {"Accept": accept, **({"X-Forwarded-For": client} if client else {})}
     try:
         connection.request("GET", path, headers=headers)
@@ -303,20 +392,24 @@ def fuzz_drill(space: Workspace, count: int, seed: int = 11) -> Drill:
             request = fuzzed_request(rng, server.endpoint.authority)
             status, headers, body = raw_exchange(server, request)
             statuses[status] += 1
-            problem = None if request.startswith(b"HEAD ") else malformed_error(status, headers, body)
+            problem = (
+                None if request.startswith(b"HEAD ") else malformed_error(status, headers, body)
+            )
             if problem:
                 malformed.append(f"#{n} {status}: {problem}: {request[:120]!r}")
         alive = server.process is not None and server.process.poll() is None and healthy(server)
         same_workers = set(query_workers(server)) == workers
     fives = sum(c for s, c in statuses.items() if s >= 500)
-    drill.figures.update({
-        "requests": f"{count:,}",
-        "statuses": ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items())),
-        "5xx": str(fives),
-        "badly formed errors": str(len(malformed)),
-        "server alive after": "yes" if alive else "NO",
-        "query workers lost": "none" if same_workers else "some",
-    })
+    drill.figures.update(
+        {
+            "requests": f"{count:,}",
+            "statuses": ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items())),
+            "5xx": str(fives),
+            "badly formed errors": str(len(malformed)),
+            "server alive after": "yes" if alive else "NO",
+            "query workers lost": "none" if same_workers else "some",
+        }
+    )
     drill.check(fives == 0, f"{fives} answers were 5xx")
     drill.check(0 not in statuses, f"{statuses[0]} requests got no HTTP answer")
     drill.figures["cut off while sending"] = str(statuses.pop(CUT_OFF, 0))
@@ -327,8 +420,18 @@ def fuzz_drill(space: Workspace, count: int, seed: int = 11) -> Drill:
 
 MUTATIONS = "{}()<>?\"'\\#.;,*@^$%&|!~`\x00\x7f\u00e9\u4e2d\ud7ff"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "BREW", "HEAD")
-PATHS = ("/sparql", "/store", "/id/place/lingang", "/id/%ff/%00", "/download/../manifest.json",
-         "/.well-known/void", "/query", "/id/place/" + "x" * 3000, "//sparql", "/sparql/")
+PATHS = (
+    "/sparql",
+    "/store",
+    "/id/place/lingang",
+    "/id/%ff/%00",
+    "/download/../manifest.json",
+    "/.well-known/void",
+    "/query",
+    "/id/place/" + "x" * 3000,
+    "//sparql",
+    "/sparql/",
+)
 
 
 def fuzzed_request(rng: random.Random, host: str) -> bytes:
@@ -336,32 +439,56 @@ def fuzzed_request(rng: random.Random, host: str) -> bytes:
     text = rng.choice(QUERIES).read_text(encoding="utf-8")
     for _ in range(rng.randint(0, 6)):  # mutate the query
         at = rng.randrange(len(text))
-        text = text[:at] + rng.choice([rng.choice(MUTATIONS), "", text[at:at + 40]]) + text[at + 1:]
+        text = (
+            text[:at] + rng.choice([rng.choice(MUTATIONS), "", text[at : at + 40]]) + text[at + 1 :]
+        )
     encoded = text.encode("utf-8", "surrogatepass")
     if rng.random() < 0.15:  # invalid UTF-8
         at = rng.randrange(len(encoded) + 1)
-        encoded = encoded[:at] + bytes([rng.choice([0xff, 0xc3, 0x80, 0xed])]) + encoded[at:]
+        encoded = encoded[:at] + bytes([rng.choice([0xFF, 0xC3, 0x80, 0xED])]) + encoded[at:]
     kind = rng.random()
     method = rng.choice(METHODS) if kind < 0.2 else ("POST" if kind < 0.6 else "GET")
     path = rng.choice(PATHS) if rng.random() < 0.2 else "/sparql"
-    headers = {"Accept": rng.choice([JSON_RESULTS, "text/csv", "*/*", "text/html", "application/x-nothing",
-                                     "text/*;q=0.5, */*;q=garbage", ";;;", "application/json"])}
+    headers = {
+        "Accept": rng.choice(
+            [
+                JSON_RESULTS,
+                "text/csv",
+                "*/*",
+                "text/html",
+                "application/x-nothing",
+                "text/*;q=0.5, */*;q=garbage",
+                ";;;",
+                "application/json",
+            ]
+        )
+    }
     body = b""
     if method == "POST":
         style = rng.random()
         if style < 0.4:
-            headers["Content-Type"] = "application/sparql-query" + rng.choice(["", "; charset=latin-1", "; charset=utf-8"])
+            headers["Content-Type"] = "application/sparql-query" + rng.choice(
+                ["", "; charset=latin-1", "; charset=utf-8"]
+            )
             body = encoded
         elif style < 0.8:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            body = b"query=" + quote(encoded, safe="").encode() + rng.choice([b"", b"&query=x", b"&%zz", b"&update=x"])
+            body = (
+                b"query="
+                + quote(encoded, safe="").encode()
+                + rng.choice([b"", b"&query=x", b"&%zz", b"&update=x"])
+            )
         else:
             headers["Content-Type"] = rng.choice(["text/plain", "multipart/form-data", "", "\x7f"])
             body = encoded
         if rng.random() < 0.05:
             body = b"query=" + b"A" * rng.choice([200_000, 2_000_000])  # over the size limits
     else:
-        path += "?query=" + quote(encoded, safe="") + rng.choice(["", "&query=again", "&format=nonsense", "&%"])
+        path += (
+            "?query="
+            + quote(encoded, safe="")
+            + rng.choice(["", "&query=again", "&format=nonsense", "&%"])
+        )
     if rng.random() < 0.05:
         headers["Content-Length"] = rng.choice(["-1", "abc", "99999999999"])
     if rng.random() < 0.05:
@@ -384,7 +511,9 @@ def raw_exchange(server: Server, request: bytes) -> tuple[int, dict[str, str], b
     head, _, body = request.partition(b"\r\n\r\n")
     sent = False
     try:
-        with socket.create_connection((server.endpoint.host, server.endpoint.port), timeout=30) as sock:
+        with socket.create_connection(
+            (server.endpoint.host, server.endpoint.port), timeout=30
+        ) as sock:
             try:
                 if _early_answer_likely(head, body):
                     # As a client sending Expect: 100-continue would: an answer to the head
@@ -411,8 +540,11 @@ def raw_exchange(server: Server, request: bytes) -> tuple[int, dict[str, str], b
 
 def _early_answer_likely(head: bytes, body: bytes) -> bool:
     """A body over the server's limits, or a Content-Length that does not frame it."""
-    declared = [line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")]
+    declared = [
+        line.split(b":", 1)[1].strip()
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    ]
     return len(body) > 1_000_000 or any(value != str(len(body)).encode() for value in declared)
 
 
@@ -429,7 +561,11 @@ def malformed_error(status: int, headers: dict[str, str], body: bytes) -> str | 
             document = json.loads(body)
         except ValueError:
             return "JSON that does not parse"
-        if document.get("ok") is not False or document.get("status") != status or not document.get("error"):
+        if (
+            document.get("ok") is not False
+            or document.get("status") != status
+            or not document.get("error")
+        ):
             return f"JSON not in the error shape: {body[:100]!r}"
         return None
     if media in ("text/plain", "text/html") and body.strip():
@@ -444,19 +580,27 @@ def rebuild_drill(space: Workspace, clients: int = 4) -> Drill:
     the build its ETag names (the label of Lingang tells the two releases apart)."""
     drill = Drill("rebuild under load")
     old_label, new_label = "Lingang", "Lingang (drill)"
-    query = ("SELECT ?label WHERE { <https://w3id.org/shkg/id/place/lingang> "
-             "<http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = \"en\") }")
+    query = (
+        "SELECT ?label WHERE { <https://w3id.org/shkg/id/place/lingang> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }'
+    )
     old = current_build(space)
     seen: list[tuple[int, str, str]] = []
     stop = threading.Event()
     with serving(space) as server:
+
         def client(offset: int) -> None:
             n = offset
             while not stop.is_set():
                 status, headers, body = get(server, query_path(f"{query} # {n}"))
                 build_id = headers.get("etag", '""').strip('"').split("-")[0]
-                labels = "|".join(sorted(b["label"]["value"] for b in json.loads(body)["results"]["bindings"])) \
-                    if status == 200 else ""
+                labels = (
+                    "|".join(
+                        sorted(b["label"]["value"] for b in json.loads(body)["results"]["bindings"])
+                    )
+                    if status == 200
+                    else ""
+                )
                 seen.append((status, build_id, labels))
                 n += clients
 
@@ -467,7 +611,9 @@ def rebuild_drill(space: Workspace, clients: int = 4) -> Drill:
         places = space.root / "graph" / "entities" / "places.ttl"
         text = places.read_text(encoding="utf-8")
         for predicate in ("rdfs:label", "skos:prefLabel"):
-            text = text.replace(f'{predicate} "{old_label}"@en ;', f'{predicate} "{new_label}"@en ;')
+            text = text.replace(
+                f'{predicate} "{old_label}"@en ;', f'{predicate} "{new_label}"@en ;'
+            )
         places.write_text(text, encoding="utf-8")
         started = time.perf_counter()
         new = build(space)
@@ -482,12 +628,14 @@ def rebuild_drill(space: Workspace, clients: int = 4) -> Drill:
     failed = [s for s, _, _ in seen if s != 200]
     mixed = [(b, label) for s, b, label in seen if s == 200 and expected.get(b) != label]
     by_build = Counter(b for s, b, _ in seen if s == 200)
-    drill.figures.update({
-        "requests": f"{len(seen):,} ({by_build[old]:,} old, {by_build[new]:,} new)",
-        "failed": str(len(failed)),
-        "answers not from their ETag's build": str(len(mixed)),
-        "build / switch after build": f"{built:.1f} s / {switch_seconds:.2f} s",
-    })
+    drill.figures.update(
+        {
+            "requests": f"{len(seen):,} ({by_build[old]:,} old, {by_build[new]:,} new)",
+            "failed": str(len(failed)),
+            "answers not from their ETag's build": str(len(mixed)),
+            "build / switch after build": f"{built:.1f} s / {switch_seconds:.2f} s",
+        }
+    )
     drill.check(old != new, "the rebuild did not change the build id")
     drill.check(switched, "the server did not move to the new release")
     drill.check(not failed, f"failed requests: {Counter(failed)}")
@@ -526,24 +674,33 @@ def crash_drill(space: Workspace, tries: int, seed: int = 5) -> Drill:
     kills: list[float] = []
     with serving(space, "--workers", "2", "--query-workers", "2") as server:
         for attempt in range(tries):
-            process = subprocess.Popen(build_command(space), stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE)
+            process = subprocess.Popen(
+                build_command(space), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
             delay = rng.uniform(0.05, build_seconds)
             time.sleep(delay)
             finished_first = process.poll() is not None
             process.kill()
             _, errors = process.communicate()
-            drill.check(not finished_first or process.returncode == 0,
-                        f"try {attempt}: the build failed before the kill: {errors.decode()[-500:]}")
+            drill.check(
+                not finished_first or process.returncode == 0,
+                f"try {attempt}: the build failed before the kill: {errors.decode()[-500:]}",
+            )
             kills.append(delay)
             current = current_build(space)
-            drill.check(current == first, f"try {attempt}: current release is {current}, not {first}")
+            drill.check(
+                current == first, f"try {attempt}: current release is {current}, not {first}"
+            )
             status = get(server, query_path(f"{SIMPLE} # crash {attempt}"))[0]
-            drill.check(status == 200, f"try {attempt}: the server answered {status} after the kill")
+            drill.check(
+                status == 200, f"try {attempt}: the server answered {status} after the kill"
+            )
             if finished_first:
                 kills[-1] = -1.0  # the build ended before the kill: it published normally
         after = build(space)
-        leftovers = [p.name for p in (space.var / "releases").iterdir() if p.name.startswith(".building-")]
+        leftovers = [
+            p.name for p in (space.var / "releases").iterdir() if p.name.startswith(".building-")
+        ]
         drill.check(after == first, "the build after the kills failed")
         drill.check(not leftovers, f"work directories left behind: {leftovers}")
 
@@ -552,25 +709,42 @@ def crash_drill(space: Workspace, tries: int, seed: int = 5) -> Drill:
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         died = [get(server, query_path(f"{SIMPLE} # after workers died {n}")) for n in range(20)]
-        drill.check(all(status == 200 for status, _, _ in died), "after the query workers were killed: "
-                    f"{[(status, body[:200]) for status, _, body in died if status != 200]}; {log_errors(server)}")
-        replaced = wait_until(lambda: len(query_workers(server)) == len(workers) and
-                              not set(query_workers(server)) & set(workers), 30)
+        drill.check(
+            all(status == 200 for status, _, _ in died),
+            "after the query workers were killed: "
+            f"{[(status, body[:200]) for status, _, body in died if status != 200]}; {log_errors(server)}",
+        )
+        replaced = wait_until(
+            lambda: (
+                len(query_workers(server)) == len(workers)
+                and not set(query_workers(server)) & set(workers)
+            ),
+            30,
+        )
         drill.check(replaced, "killed query workers were not all replaced")
         processes = uvicorn_processes(server)
         os.kill(processes[0], signal.SIGKILL)
         recovered = wait_until(lambda: len(uvicorn_processes(server)) == len(processes), 30)
-        answers = [get(server, query_path(f"{SIMPLE} # after a server process died {n}"))[0] for n in range(20)]
+        answers = [
+            get(server, query_path(f"{SIMPLE} # after a server process died {n}"))[0]
+            for n in range(20)
+        ]
         drill.check(recovered, "the killed server process was not restarted")
-        drill.check(all(a == 200 for a in answers), f"after a server process was killed: "
-                                                    f"{Counter(answers)}; {log_errors(server)}")
-    drill.figures.update({
-        "build killed after (s)": ", ".join("ended first" if k < 0 else f"{k:.2f}" for k in kills),
-        "release after each kill": "unchanged" if drill.ok else "see failures",
-        "next build": "succeeded" if after == first else "FAILED",
-        "query workers killed / replaced": f"{len(workers)} / {'all' if replaced else 'NOT all'}",
-        "server processes": f"{len(processes)}, one killed, {'restarted' if recovered else 'NOT restarted'}",
-    })
+        drill.check(
+            all(a == 200 for a in answers),
+            f"after a server process was killed: {Counter(answers)}; {log_errors(server)}",
+        )
+    drill.figures.update(
+        {
+            "build killed after (s)": ", ".join(
+                "ended first" if k < 0 else f"{k:.2f}" for k in kills
+            ),
+            "release after each kill": "unchanged" if drill.ok else "see failures",
+            "next build": "succeeded" if after == first else "FAILED",
+            "query workers killed / replaced": f"{len(workers)} / {'all' if replaced else 'NOT all'}",
+            "server processes": f"{len(processes)}, one killed, {'restarted' if recovered else 'NOT restarted'}",
+        }
+    )
     return drill
 
 
@@ -604,15 +778,24 @@ def run(names: list[str], quick: bool) -> list[Drill]:
 
 
 def format_drill(drill: Drill) -> str:
-    lines = [f"## {drill.name}: {'ok' if drill.ok else 'FAILED'}", "", "| figure | value |", "|---|---|"]
+    lines = [
+        f"## {drill.name}: {'ok' if drill.ok else 'FAILED'}",
+        "",
+        "| figure | value |",
+        "|---|---|",
+    ]
     lines += [f"| {label} | {value} |" for label, value in drill.figures.items()]
     lines += [f"- failure: {failure}" for failure in drill.failures]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.drills", description=__doc__.split("\n")[0])
-    parser.add_argument("drills", nargs="*", metavar="DRILL", help=f"any of {', '.join(DRILLS)} (default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.drills", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "drills", nargs="*", metavar="DRILL", help=f"any of {', '.join(DRILLS)} (default: all)"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller drills, about a minute")
     args = parser.parse_args(argv)
     unknown = [name for name in args.drills if name not in DRILLS]

@@ -34,8 +34,9 @@ class HttpRequest:
     ends: tuple[bytes, ...] = ()
 
 
-def encode(method: str, path: str, host: str, headers: dict[str, str] | None = None,
-           body: bytes = b"") -> bytes:
+def encode(
+    method: str, path: str, host: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     if body or method == "POST":
@@ -139,13 +140,18 @@ class _ResponseReader(asyncio.Protocol):
                 if end < 0:
                     return
                 head = bytes(self.buffer[:end]).decode("latin-1")
-                del self.buffer[:end + 4]
+                del self.buffer[: end + 4]
                 self._head(head)
             elif self.state in ("body", "chunk-data", "until-close"):
-                taken = len(self.buffer) if self.state == "until-close" else min(
-                    self.remaining, len(self.buffer))
+                taken = (
+                    len(self.buffer)
+                    if self.state == "until-close"
+                    else min(self.remaining, len(self.buffer))
+                )
                 if taken:
-                    self.tail = (self.tail + bytes(self.buffer[max(0, taken - TAIL):taken]))[-TAIL:]
+                    self.tail = (self.tail + bytes(self.buffer[max(0, taken - TAIL) : taken]))[
+                        -TAIL:
+                    ]
                 del self.buffer[:taken]
                 self.remaining -= taken
                 if self.state == "until-close" or self.remaining > 0:
@@ -159,7 +165,7 @@ class _ResponseReader(asyncio.Protocol):
                 if end < 0:
                     return
                 line = bytes(self.buffer[:end])
-                del self.buffer[:end + 2]
+                del self.buffer[: end + 2]
                 self._line(line)
 
     def _head(self, head: str) -> None:
@@ -245,8 +251,12 @@ def _is_success(status: int) -> bool:
     return 200 <= status < 300 or status == 304
 
 
-async def _worker(connection: _Connection, take: Callable[[], HttpRequest | None],
-                  result: PhaseResult, timeout: float) -> None:
+async def _worker(
+    connection: _Connection,
+    take: Callable[[], HttpRequest | None],
+    result: PhaseResult,
+    timeout: float,
+) -> None:
     try:
         while (request := take()) is not None:
             started = time.perf_counter()
@@ -275,8 +285,15 @@ async def _worker(connection: _Connection, take: Callable[[], HttpRequest | None
         connection.close()
 
 
-async def _run(host: str, port: int, next_request: Callable[[int], HttpRequest], concurrency: int,
-               max_requests: int, max_seconds: float, timeout: float) -> PhaseResult:
+async def _run(
+    host: str,
+    port: int,
+    next_request: Callable[[int], HttpRequest],
+    concurrency: int,
+    max_requests: int,
+    max_seconds: float,
+    timeout: float,
+) -> PhaseResult:
     result = PhaseResult()
     issued = 0
     deadline = time.perf_counter() + max_seconds
@@ -290,8 +307,10 @@ async def _run(host: str, port: int, next_request: Callable[[int], HttpRequest],
 
     cpu = time.process_time()
     started = time.perf_counter()
-    workers = [asyncio.create_task(_worker(_Connection(host, port), take, result, timeout))
-               for _ in range(concurrency)]
+    workers = [
+        asyncio.create_task(_worker(_Connection(host, port), take, result, timeout))
+        for _ in range(concurrency)
+    ]
     # Workers stop taking requests at the deadline; the last ones in flight get `timeout`.
     _, pending = await asyncio.wait(workers, timeout=max_seconds + timeout + 1.0)
     for task in pending:
@@ -303,12 +322,20 @@ async def _run(host: str, port: int, next_request: Callable[[int], HttpRequest],
     return result
 
 
-def run_phase(host: str, port: int, next_request: Callable[[int], HttpRequest], concurrency: int,
-              max_requests: int, max_seconds: float, timeout: float = 10.0) -> PhaseResult:
+def run_phase(
+    host: str,
+    port: int,
+    next_request: Callable[[int], HttpRequest],
+    concurrency: int,
+    max_requests: int,
+    max_seconds: float,
+    timeout: float = 10.0,
+) -> PhaseResult:
     """Send requests ``next_request(0)``, ``next_request(1)``... over ``concurrency``
     connections until ``max_requests`` were started or ``max_seconds`` passed."""
-    return asyncio.run(_run(host, port, next_request, concurrency, max_requests, max_seconds,
-                            timeout))
+    return asyncio.run(
+        _run(host, port, next_request, concurrency, max_requests, max_seconds, timeout)
+    )
 
 
 def percentile(values: list[float], fraction: float) -> float | None:

@@ -30,8 +30,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    app = SparqlEndpoint(graph=load_dataset(args.data), path="/sparql",
-                         title="rdflib-endpoint peer of the benchmark")
+    app = SparqlEndpoint(
+        graph=load_dataset(args.data), path="/sparql", title="rdflib-endpoint peer of the benchmark"
+    )
     # As uvicorn's defaults, with its per-request access log off (ours is measured with its
     # own JSON access log on, since that is how it is deployed; rdflib-endpoint has none).
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

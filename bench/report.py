@@ -33,6 +33,7 @@ def scale_name(total: int) -> str:
 
 # --- figures of one cell ------------------------------------------------------------------
 
+
 def throughput(cell: Cell) -> float:
     result = cell.result
     return result.completed / result.elapsed if result.elapsed > 0 else 0.0
@@ -49,17 +50,33 @@ def cpu_ms_per_request(cell: Cell) -> float | None:
 
 
 def figures(cell: Cell) -> dict[str, Any]:
-    return {"scale": cell.scale, "workload": cell.workload, "query": cell.query,
-            "concurrency": cell.concurrency, "system": cell.system,
-            "requests": cell.result.completed, "errors": cell.result.errors,
-            "error_kinds": cell.result.error_kinds, "seconds": cell.result.elapsed,
-            "throughput": throughput(cell), "p50_ms": latency_ms(cell, 0.5),
-            "p99_ms": latency_ms(cell, 0.99), "server_cpu_ms_per_request": cpu_ms_per_request(cell),
-            "client_cpu_seconds": cell.result.client_cpu, "rss_peak": cell.rss_peak,
-            "bytes": cell.result.response_bytes, "skipped": cell.skipped,
-            "by_label": {label: {"requests": len(values), "p50_ms": _ms(percentile(values, 0.5)),
-                                 "p99_ms": _ms(percentile(values, 0.99))}
-                         for label, values in sorted(cell.result.by_label.items())}}
+    return {
+        "scale": cell.scale,
+        "workload": cell.workload,
+        "query": cell.query,
+        "concurrency": cell.concurrency,
+        "system": cell.system,
+        "requests": cell.result.completed,
+        "errors": cell.result.errors,
+        "error_kinds": cell.result.error_kinds,
+        "seconds": cell.result.elapsed,
+        "throughput": throughput(cell),
+        "p50_ms": latency_ms(cell, 0.5),
+        "p99_ms": latency_ms(cell, 0.99),
+        "server_cpu_ms_per_request": cpu_ms_per_request(cell),
+        "client_cpu_seconds": cell.result.client_cpu,
+        "rss_peak": cell.rss_peak,
+        "bytes": cell.result.response_bytes,
+        "skipped": cell.skipped,
+        "by_label": {
+            label: {
+                "requests": len(values),
+                "p50_ms": _ms(percentile(values, 0.5)),
+                "p99_ms": _ms(percentile(values, 0.99)),
+            }
+            for label, values in sorted(cell.result.by_label.items())
+        },
+    }
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -78,6 +95,7 @@ def ratio(value: float | None, reference: float | None) -> float | None:
 
 
 # --- rows of the summary: one per workload, concurrency and system ------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -113,15 +131,23 @@ def summary_rows(cells: list[Cell]) -> list[Row]:
     return rows
 
 
-def _row(scale: str, workload: str, concurrency: int, system: str, own: list[Cell],
-         reference: dict[str, Cell]) -> Row:
+def _row(
+    scale: str,
+    workload: str,
+    concurrency: int,
+    system: str,
+    own: list[Cell],
+    reference: dict[str, Cell],
+) -> Row:
     def mean_of(figure: Any, cells: Iterable[Cell]) -> float | None:
         return geomean(figure(c) for c in cells if c.result.completed)
 
     def ratio_of(figure: Any) -> float | None:
-        return geomean(ratio(figure(c), figure(reference[c.query])) for c in own
-                       if c.query in reference and c.result.completed
-                       and reference[c.query].result.completed)
+        return geomean(
+            ratio(figure(c), figure(reference[c.query]))
+            for c in own
+            if c.query in reference and c.result.completed and reference[c.query].result.completed
+        )
 
     def p50(c: Cell) -> float | None:
         return latency_ms(c, 0.5)
@@ -131,19 +157,38 @@ def _row(scale: str, workload: str, concurrency: int, system: str, own: list[Cel
 
     rss = max((c.rss_peak for c in own), default=0)
     oxigraph_rss = max((c.rss_peak for c in reference.values()), default=0)
-    return Row(scale, workload, concurrency, system,
-               throughput=mean_of(throughput, own), p50=mean_of(p50, own), p99=mean_of(p99, own),
-               errors=sum(c.result.errors for c in own), cpu_ms=mean_of(cpu_ms_per_request, own),
-               rss=rss, throughput_ratio=ratio_of(throughput), p50_ratio=ratio_of(p50),
-               p99_ratio=ratio_of(p99), rss_ratio=ratio(rss, oxigraph_rss or None))
+    return Row(
+        scale,
+        workload,
+        concurrency,
+        system,
+        throughput=mean_of(throughput, own),
+        p50=mean_of(p50, own),
+        p99=mean_of(p99, own),
+        errors=sum(c.result.errors for c in own),
+        cpu_ms=mean_of(cpu_ms_per_request, own),
+        rss=rss,
+        throughput_ratio=ratio_of(throughput),
+        p50_ratio=ratio_of(p50),
+        p99_ratio=ratio_of(p99),
+        rss_ratio=ratio(rss, oxigraph_rss or None),
+    )
 
 
 def find(rows: list[Row], scale: str, workload: str, concurrency: int, system: str) -> Row | None:
-    return next((r for r in rows if (r.scale, r.workload, r.concurrency, r.system)
-                 == (scale, workload, concurrency, system)), None)
+    return next(
+        (
+            r
+            for r in rows
+            if (r.scale, r.workload, r.concurrency, r.system)
+            == (scale, workload, concurrency, system)
+        ),
+        None,
+    )
 
 
 # --- targets --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Target:
@@ -161,49 +206,88 @@ def targets(cells: list[Cell], rows: list[Row], facts: dict[str, Any]) -> list[T
     found.append(_rdflib_target(rows, seed))
     bulk = facts.get("bulk_load")
     if bulk:
-        found.append(Target(f"bulk load of {scale_name(bulk['quads'])} triples >= 300,000 triples/s",
-                            f"{bulk['rate']:,.0f} triples/s ({bulk['seconds']:.1f} s)",
-                            bulk["rate"] >= 300_000))
+        found.append(
+            Target(
+                f"bulk load of {scale_name(bulk['quads'])} triples >= 300,000 triples/s",
+                f"{bulk['rate']:,.0f} triples/s ({bulk['seconds']:.1f} s)",
+                bulk["rate"] >= 300_000,
+            )
+        )
     servers = facts["scales"].get(seed, {}).get("servers", {}).get(OURS, {})
     first = servers.get("first_answer_seconds")
-    found.append(Target("start to first answer < 2 s (seed graph)",
-                        _num(first, " s", 2), None if first is None else first < 2.0))
+    found.append(
+        Target(
+            "start to first answer < 2 s (seed graph)",
+            _num(first, " s", 2),
+            None if first is None else first < 2.0,
+        )
+    )
     rss = servers.get("rss_peak")
-    found.append(Target("server RSS < 300 MB (seed graph; sum over its process tree)",
-                        _num(rss / MB if rss else None, " MB", 0), None if not rss else rss < 300 * MB))
+    found.append(
+        Target(
+            "server RSS < 300 MB (seed graph; sum over its process tree)",
+            _num(rss / MB if rss else None, " MB", 0),
+            None if not rss else rss < 300 * MB,
+        )
+    )
     return found
 
 
 def _ratio_targets(cells: list[Cell], rows: list[Row], scale: str) -> list[Target]:
     found = []
     unique = find(rows, scale, "unique", 16, OURS)
-    found.append(Target(f"all-unique queries, c16: throughput >= 0.5 x oxigraph ({scale})",
-                        _x(unique.throughput_ratio if unique else None),
-                        _at_least(unique.throughput_ratio if unique else None, 0.5)))
+    found.append(
+        Target(
+            f"all-unique queries, c16: throughput >= 0.5 x oxigraph ({scale})",
+            _x(unique.throughput_ratio if unique else None),
+            _at_least(unique.throughput_ratio if unique else None, 0.5),
+        )
+    )
     mix = find(rows, scale, "mix", 16, OURS)
-    found.append(Target(f"realistic mix with repeats, c16: throughput >= 1.0 x oxigraph ({scale})",
-                        _x(mix.throughput_ratio if mix else None),
-                        _at_least(mix.throughput_ratio if mix else None, 1.0)))
+    found.append(
+        Target(
+            f"realistic mix with repeats, c16: throughput >= 1.0 x oxigraph ({scale})",
+            _x(mix.throughput_ratio if mix else None),
+            _at_least(mix.throughput_ratio if mix else None, 1.0),
+        )
+    )
     worst: list[tuple[float, str]] = []
     missing = []
-    reference = {c.query: c for c in cells if (c.scale, c.workload, c.concurrency, c.system)
-                 == (scale, "competency", 16, OXIGRAPH)}
+    reference = {
+        c.query: c
+        for c in cells
+        if (c.scale, c.workload, c.concurrency, c.system) == (scale, "competency", 16, OXIGRAPH)
+    }
     for cell in cells:
-        if (cell.scale, cell.workload, cell.concurrency, cell.system) != (scale, "competency", 16, OURS):
+        if (cell.scale, cell.workload, cell.concurrency, cell.system) != (
+            scale,
+            "competency",
+            16,
+            OURS,
+        ):
             continue
-        value = ratio(latency_ms(cell, 0.99), latency_ms(reference[cell.query], 0.99)
-                      if cell.query in reference else None)
+        value = ratio(
+            latency_ms(cell, 0.99),
+            latency_ms(reference[cell.query], 0.99) if cell.query in reference else None,
+        )
         if value is None:
             missing.append(cell.query)
         else:
             worst.append((value, cell.query))
     worst.sort(reverse=True)
     over = [f"{q} {v:.1f}x" for v, q in worst if v > 2.0]
-    measured = (f"worst {worst[0][1]}: {worst[0][0]:.2f}x" if worst else "n/a") + (
-        f"; over 2x: {', '.join(over)}" if over else "") + (
-        f"; not comparable (no answer from one side): {', '.join(missing)}" if missing else "")
-    found.append(Target(f"p99 at c16 within 2x of oxigraph on every competency query ({scale})",
-                        measured, (not over and not missing) if worst else None))
+    measured = (
+        (f"worst {worst[0][1]}: {worst[0][0]:.2f}x" if worst else "n/a")
+        + (f"; over 2x: {', '.join(over)}" if over else "")
+        + (f"; not comparable (no answer from one side): {', '.join(missing)}" if missing else "")
+    )
+    found.append(
+        Target(
+            f"p99 at c16 within 2x of oxigraph on every competency query ({scale})",
+            measured,
+            (not over and not missing) if worst else None,
+        )
+    )
     return found
 
 
@@ -218,8 +302,11 @@ def _rdflib_target(rows: list[Row], scale: str) -> Target:
         ratios.append(value)
         parts.append(f"{workload} c{concurrency} {_x(value)}")
     known = [r for r in ratios if r is not None]
-    return Target(f"throughput >= 20 x rdflib-endpoint ({scale}; each workload at c16)",
-                  ", ".join(parts), min(known) >= 20 if known else None)
+    return Target(
+        f"throughput >= 20 x rdflib-endpoint ({scale}; each workload at c16)",
+        ", ".join(parts),
+        min(known) >= 20 if known else None,
+    )
 
 
 def _at_least(value: float | None, threshold: float) -> bool | None:
@@ -227,6 +314,7 @@ def _at_least(value: float | None, threshold: float) -> bool | None:
 
 
 # --- formatting -----------------------------------------------------------------------------
+
 
 def _num(value: float | None, unit: str = "", digits: int = 1) -> str:
     if value is None:
@@ -254,27 +342,47 @@ def _table(header: list[str], lines: list[list[str]]) -> str:
 
 def markdown(cells: list[Cell], facts: dict[str, Any]) -> str:
     rows = summary_rows(cells)
-    parts = [(f"# Benchmark: our server against `oxigraph serve-read-only` and rdflib-endpoint\n\n"
-              f"{_machine(facts)}\n"), "## Targets\n", _targets_table(targets(cells, rows, facts)),
-             "\n## Throughput, latency, errors and memory per workload\n", _SUMMARY_NOTE,
-             _summary_table(rows)]
+    parts = [
+        (
+            f"# Benchmark: our server against `oxigraph serve-read-only` and rdflib-endpoint\n\n"
+            f"{_machine(facts)}\n"
+        ),
+        "## Targets\n",
+        _targets_table(targets(cells, rows, facts)),
+        "\n## Throughput, latency, errors and memory per workload\n",
+        _SUMMARY_NOTE,
+        _summary_table(rows),
+    ]
     for scale in facts["scales"]:
-        parts += [f"\n## Competency queries, {_scale_title(scale, facts)}\n", _COMPETENCY_NOTE,
-                  _competency_table(cells, facts, scale)]
-    parts += ["\n## Build, load and start\n", _build_table(facts), "", _start_table(facts),
-              "\n## How to read this\n", _notes(cells, facts)]
+        parts += [
+            f"\n## Competency queries, {_scale_title(scale, facts)}\n",
+            _COMPETENCY_NOTE,
+            _competency_table(cells, facts, scale),
+        ]
+    parts += [
+        "\n## Build, load and start\n",
+        _build_table(facts),
+        "",
+        _start_table(facts),
+        "\n## How to read this\n",
+        _notes(cells, facts),
+    ]
     return "\n".join(parts) + "\n"
 
 
-_SUMMARY_NOTE = ("req/s: successful requests per second (closed loop, `c` connections). "
-                 "p50/p99: client-side latency of the successful requests. For `competency` each "
-                 "figure is the geometric mean over the twelve queries and each ratio the geometric "
-                 "mean of the per-query ratios (over the queries both answered). CPU ms/req: the server's CPU time (its whole "
-                 "process tree) per successful request. Peak RSS: resident memory of the server's "
-                 "process tree, sampled every 0.2 s while the workload ran.\n")
-_COMPETENCY_NOTE = ("Each query alone, repeated; req/s and p99 per system, ratios to oxigraph in "
-                    "brackets. *rows*: solutions each system returned when checked before the load "
-                    "(ours / oxigraph / rdflib-endpoint), and whether the answers are the same.\n")
+_SUMMARY_NOTE = (
+    "req/s: successful requests per second (closed loop, `c` connections). "
+    "p50/p99: client-side latency of the successful requests. For `competency` each "
+    "figure is the geometric mean over the twelve queries and each ratio the geometric "
+    "mean of the per-query ratios (over the queries both answered). CPU ms/req: the server's CPU time (its whole "
+    "process tree) per successful request. Peak RSS: resident memory of the server's "
+    "process tree, sampled every 0.2 s while the workload ran.\n"
+)
+_COMPETENCY_NOTE = (
+    "Each query alone, repeated; req/s and p99 per system, ratios to oxigraph in "
+    "brackets. *rows*: solutions each system returned when checked before the load "
+    "(ours / oxigraph / rdflib-endpoint), and whether the answers are the same.\n"
+)
 
 
 def _scale_title(scale: str, facts: dict[str, Any]) -> str:
@@ -283,26 +391,62 @@ def _scale_title(scale: str, facts: dict[str, Any]) -> str:
 
 
 def _targets_table(found: list[Target]) -> str:
-    return _table(["target", "measured", "result"],
-                  [[t.name, t.measured, f"**{_verdict(t.passed)}**"] for t in found])
+    return _table(
+        ["target", "measured", "result"],
+        [[t.name, t.measured, f"**{_verdict(t.passed)}**"] for t in found],
+    )
 
 
 def _summary_table(rows: list[Row]) -> str:
     lines = []
     for r in rows:
-        lines.append([r.scale, r.workload, str(r.concurrency), r.system, _num(r.throughput, "", 0),
-                      _x(r.throughput_ratio), _num(r.p50, "", 2), _x(r.p50_ratio),
-                      _num(r.p99, "", 2), _x(r.p99_ratio), str(r.errors), _num(r.cpu_ms, "", 2),
-                      _num(r.rss / MB if r.rss else None, "", 0), _x(r.rss_ratio)])
-    return _table(["scale", "workload", "c", "system", "req/s", "x oxigraph", "p50 ms", "x", "p99 ms",
-                   "x", "errors", "CPU ms/req", "peak RSS MB", "x"], lines)
+        lines.append(
+            [
+                r.scale,
+                r.workload,
+                str(r.concurrency),
+                r.system,
+                _num(r.throughput, "", 0),
+                _x(r.throughput_ratio),
+                _num(r.p50, "", 2),
+                _x(r.p50_ratio),
+                _num(r.p99, "", 2),
+                _x(r.p99_ratio),
+                str(r.errors),
+                _num(r.cpu_ms, "", 2),
+                _num(r.rss / MB if r.rss else None, "", 0),
+                _x(r.rss_ratio),
+            ]
+        )
+    return _table(
+        [
+            "scale",
+            "workload",
+            "c",
+            "system",
+            "req/s",
+            "x oxigraph",
+            "p50 ms",
+            "x",
+            "p99 ms",
+            "x",
+            "errors",
+            "CPU ms/req",
+            "peak RSS MB",
+            "x",
+        ],
+        lines,
+    )
 
 
 def _competency_table(cells: list[Cell], facts: dict[str, Any], scale: str) -> str:
     systems = facts["scales"][scale]["systems"]
     answers = facts["scales"][scale].get("answers", {})
-    index = {(c.query, c.concurrency, c.system): c for c in cells
-             if c.scale == scale and c.workload == "competency"}
+    index = {
+        (c.query, c.concurrency, c.system): c
+        for c in cells
+        if c.scale == scale and c.workload == "competency"
+    }
     queries = sorted({c.query for c in index.values()})
     lines = []
     for query in queries:
@@ -318,8 +462,11 @@ def _competency_table(cells: list[Cell], facts: dict[str, Any], scale: str) -> s
         for system in systems:
             line.append(_cell_p99(index.get((query, 16, system)), reference))
         lines.append(line)
-    header = ["query", "rows"] + [f"c{c} req/s {s}" for c in (1, 16) for s in systems] + [
-        f"c16 p99 ms {s}" for s in systems]
+    header = (
+        ["query", "rows"]
+        + [f"c{c} req/s {s}" for c in (1, 16) for s in systems]
+        + [f"c16 p99 ms {s}" for s in systems]
+    )
     return _table(header, lines)
 
 
@@ -356,13 +503,25 @@ def _build_table(facts: dict[str, Any]) -> str:
     lines = [["`shkg build` of the seed graph", _num(facts.get("shkg_build_seconds"), " s"), ""]]
     synthetic = facts.get("synthetic")
     if synthetic:
-        lines.append([(f"synthetic data generated ({synthetic['articles']:,} articles, "
-                       f"{synthetic['facts']:,} facts)"), _num(synthetic["seconds"], " s"),
-                      f"{synthetic['quads']:,} quads in all, {synthetic['real_quads']:,} of them real"])
+        lines.append(
+            [
+                (
+                    f"synthetic data generated ({synthetic['articles']:,} articles, "
+                    f"{synthetic['facts']:,} facts)"
+                ),
+                _num(synthetic["seconds"], " s"),
+                f"{synthetic['quads']:,} quads in all, {synthetic['real_quads']:,} of them real",
+            ]
+        )
     bulk = facts.get("bulk_load")
     if bulk:
-        lines.append([f"pyoxigraph `Store.bulk_load`, {bulk['quads']:,} quads",
-                      _num(bulk["seconds"], " s"), f"**{bulk['rate']:,.0f} triples/s**"])
+        lines.append(
+            [
+                f"pyoxigraph `Store.bulk_load`, {bulk['quads']:,} quads",
+                _num(bulk["seconds"], " s"),
+                f"**{bulk['rate']:,.0f} triples/s**",
+            ]
+        )
         lines.append(["`Store.optimize()` after it", _num(bulk["optimize_seconds"], " s", 2), ""])
     for scale, seconds in facts.get("oxigraph_load_seconds", {}).items():
         quads = facts["scales"].get(scale, {}).get("quads")
@@ -378,30 +537,52 @@ def _start_table(facts: dict[str, Any]) -> str:
         reference = servers.get(OXIGRAPH, {})
         for system, figures_ in servers.items():
             rss = figures_.get("rss_peak") or 0
-            lines.append([scale, system, _num(figures_.get("first_answer_seconds"), " s", 2),
-                          _num(rss / MB if rss else None, " MB", 0),
-                          _x(ratio(rss, reference.get("rss_peak") or None)),
-                          _num(figures_.get("hwm_sum", 0) / MB, " MB", 0),
-                          str(figures_.get("processes")), str(figures_.get("restarts", 0))])
-    return _table(["scale", "system", "spawn to first answer", "peak RSS (tree)", "x oxigraph",
-                   "sum of VmHWM", "processes", "restarts"], lines)
+            lines.append(
+                [
+                    scale,
+                    system,
+                    _num(figures_.get("first_answer_seconds"), " s", 2),
+                    _num(rss / MB if rss else None, " MB", 0),
+                    _x(ratio(rss, reference.get("rss_peak") or None)),
+                    _num(figures_.get("hwm_sum", 0) / MB, " MB", 0),
+                    str(figures_.get("processes")),
+                    str(figures_.get("restarts", 0)),
+                ]
+            )
+    return _table(
+        [
+            "scale",
+            "system",
+            "spawn to first answer",
+            "peak RSS (tree)",
+            "x oxigraph",
+            "sum of VmHWM",
+            "processes",
+            "restarts",
+        ],
+        lines,
+    )
 
 
 def _machine(facts: dict[str, Any]) -> str:
     model = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            model = next((line.split(":", 1)[1].strip() for line in handle
-                          if line.startswith("model name")), "")
+            model = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
+                "",
+            )
     except OSError:
         pass
     other = facts.get("other_load")
-    return (f"`python -m bench{' --quick' if facts.get('budget') == 'quick' else ''}` on "
-            f"{os.cpu_count()} cores ({model or platform.machine()}), Python "
-            f"{platform.python_version()}, our server at {facts.get('server_code', 'unknown')}; "
-            f"the run took {facts.get('seconds', 0):.0f} s. Other processes on the machine used "
-            f"{'an unknown share' if other is None else f'{100 * other:.0f}%'} of its CPU "
-            "meanwhile (the figures are only as clean as that is small).")
+    return (
+        f"`python -m bench{' --quick' if facts.get('budget') == 'quick' else ''}` on "
+        f"{os.cpu_count()} cores ({model or platform.machine()}), Python "
+        f"{platform.python_version()}, our server at {facts.get('server_code', 'unknown')}; "
+        f"the run took {facts.get('seconds', 0):.0f} s. Other processes on the machine used "
+        f"{'an unknown share' if other is None else f'{100 * other:.0f}%'} of its CPU "
+        "meanwhile (the figures are only as clean as that is small)."
+    )
 
 
 _SYSTEMS_NOTE = (
@@ -411,14 +592,16 @@ _SYSTEMS_NOTE = (
     "same N-Quads in an rdflib `Dataset(default_union=True)` (seed graph only: it is not run "
     "at scale, where parsing a million quads into rdflib alone would take much of the time "
     "the whole benchmark has). At scale our server runs with `--max-rows`/`--max-result-bytes` "
-    "raised so that it returns whole answers as oxigraph does.")
+    "raised so that it returns whole answers as oxigraph does."
+)
 _ROUNDS_NOTE = (
     "- Each workload runs in rounds, the systems in turn (A B C A B C ...). Every phase is "
     "bounded by 20,000 requests and a few seconds; a request gets 10 s, after which it counts "
     "as an error (`timeout`), as does a non-2xx/304 answer or a body cut short (oxigraph "
     "streams, and on its own timeout ends a 200 with a message). A system that answered "
     "nothing in a phase, or gave no answer within 10 s when checked, is not asked that query "
-    "again at that scale.")
+    "again at that scale."
+)
 
 
 def _notes(cells: list[Cell], facts: dict[str, Any]) -> str:
@@ -432,10 +615,13 @@ def _notes(cells: list[Cell], facts: dict[str, Any]) -> str:
         f"the competency queries and resource pages ({mix.get('items', '?')} items, "
         f"{mix.get('pages', '?')} of them pages: `GET /id/...` as Turtle on ours, the same "
         "description as one CONSTRUCT on the others). **unique**: eight shapes of the "
-        "competency queries with a constant drawn from the data, each text asked once.")
+        "competency queries with a constant drawn from the data, each text asked once."
+    )
     share = 100 * client / elapsed if elapsed else 0
-    generator = (f"- The load generator (asyncio, one process) used {client:.0f} s of CPU over "
-                 f"{elapsed:.0f} s of load ({share:.0f}% of one core) on the same machine.")
+    generator = (
+        f"- The load generator (asyncio, one process) used {client:.0f} s of CPU over "
+        f"{elapsed:.0f} s of load ({share:.0f}% of one core) on the same machine."
+    )
     return f"{_SYSTEMS_NOTE}\n{workloads}\n{_ROUNDS_NOTE}\n{generator}"
 
 
@@ -444,13 +630,17 @@ def write(out: Path, cells: list[Cell], facts: dict[str, Any]) -> str:
     out.mkdir(parents=True, exist_ok=True)
     text = markdown(cells, facts)
     (out / "results.md").write_text(text, encoding="utf-8")
-    (out / "results.json").write_text(json.dumps(
-        {"facts": facts, "cells": [figures(c) for c in cells]}, indent=1, default=str),
-        encoding="utf-8")
+    (out / "results.json").write_text(
+        json.dumps({"facts": facts, "cells": [figures(c) for c in cells]}, indent=1, default=str),
+        encoding="utf-8",
+    )
     write_chart(out / "chart.svg", chart_bars(summary_rows(cells)))
     return text
 
 
 def chart_bars(rows: list[Row]) -> list[Bar]:
-    return [Bar(f"{r.scale} {r.workload} c{r.concurrency}", r.system, r.throughput_ratio)
-            for r in rows if r.system != OXIGRAPH]
+    return [
+        Bar(f"{r.scale} {r.workload} c{r.concurrency}", r.system, r.throughput_ratio)
+        for r in rows
+        if r.system != OXIGRAPH
+    ]

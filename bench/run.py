@@ -76,13 +76,30 @@ class Budget:
     reuse_release: bool = False  # serve the project's var/current, if built, instead of building
 
 
-FULL = Budget(competency_seconds=0.8, competency_rounds=2, mix_seconds=3.0, mix_rounds=3,
-              scale_triples=1_000_000, scale_competency_seconds=1.0, scale_competency_rounds=1,
-              scale_mix_seconds=3.0, scale_mix_rounds=2)
-QUICK = Budget(competency_seconds=0.2, competency_rounds=1, mix_seconds=1.0, mix_rounds=1,
-               scale_triples=50_000, scale_competency_seconds=0.2, scale_competency_rounds=1,
-               scale_mix_seconds=1.0, scale_mix_rounds=1, oxigraph_load_at_scale=False,
-               reuse_release=True)
+FULL = Budget(
+    competency_seconds=0.8,
+    competency_rounds=2,
+    mix_seconds=3.0,
+    mix_rounds=3,
+    scale_triples=1_000_000,
+    scale_competency_seconds=1.0,
+    scale_competency_rounds=1,
+    scale_mix_seconds=3.0,
+    scale_mix_rounds=2,
+)
+QUICK = Budget(
+    competency_seconds=0.2,
+    competency_rounds=1,
+    mix_seconds=1.0,
+    mix_rounds=1,
+    scale_triples=50_000,
+    scale_competency_seconds=0.2,
+    scale_competency_rounds=1,
+    scale_mix_seconds=1.0,
+    scale_mix_rounds=1,
+    oxigraph_load_at_scale=False,
+    reuse_release=True,
+)
 
 
 @dataclass
@@ -103,8 +120,14 @@ class Cell:
 class Bench:
     """One run: the servers it started, what it measured."""
 
-    def __init__(self, budget: Budget, work: Path, servers: list[Server], sampler: RssSampler,
-                 log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        budget: Budget,
+        work: Path,
+        servers: list[Server],
+        sampler: RssSampler,
+        log: Callable[[str], None],
+    ) -> None:
         self.budget = budget
         self.work = work
         self.servers = servers
@@ -134,9 +157,17 @@ class Bench:
             self._start_oxigraph("seed", oxigraph_store),
             self._start_rdflib("seed", nquads),
         ]
-        self._measure("seed", manifest["quads"], systems, release / "store",
-                      self.budget.competency_seconds, self.budget.competency_rounds,
-                      self.budget.mix_seconds, self.budget.mix_rounds, self.budget.pages_seed)
+        self._measure(
+            "seed",
+            manifest["quads"],
+            systems,
+            release / "store",
+            self.budget.competency_seconds,
+            self.budget.competency_rounds,
+            self.budget.mix_seconds,
+            self.budget.mix_rounds,
+            self.budget.pages_seed,
+        )
 
     def _seed_var(self) -> Path:
         """A release of the seed graph: built now with `shkg build` (and timed), or in quick
@@ -146,8 +177,11 @@ class Bench:
             return ROOT / "var"
         var = self.work / "var"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "shkg.cli", "build", "--root", str(ROOT),
-                        "--var", str(var)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "shkg.cli", "build", "--root", str(ROOT), "--var", str(var)],
+            check=True,
+            capture_output=True,
+        )
         self.facts["shkg_build_seconds"] = time.perf_counter() - started
         self.log(f"shkg build: {self.facts['shkg_build_seconds']:.1f} s")
         return var
@@ -160,8 +194,10 @@ class Bench:
         seed_release = self.seed_release
         summary = write_dataset(seed_release / "dumps" / "shkg.nq.gz", nquads, total, SEED)
         self.facts["synthetic"] = vars(summary)
-        self.log(f"synthetic data: {summary.quads} quads, {summary.articles} articles, "
-                 f"{summary.facts} facts in {summary.seconds:.1f} s")
+        self.log(
+            f"synthetic data: {summary.quads} quads, {summary.articles} articles, "
+            f"{summary.facts} facts in {summary.seconds:.1f} s"
+        )
         quads = self._bulk_load(nquads, release, seed_release)
         oxigraph_store = self.work / "oxigraph-scale"
         if self.budget.oxigraph_load_at_scale:
@@ -172,19 +208,31 @@ class Bench:
         # Our server at scale returns whole answers, as oxigraph does, so both do the same
         # work: its default --max-rows (10,000) would cut the longest answers short.
         limits = ["--max-rows", "10000000", "--max-result-bytes", "2000000000"]
-        systems = [self._start_ours(name, release.parents[1], limits),
-                   self._start_oxigraph(name, oxigraph_store)]
-        self._measure(name, quads, systems, release / "store",
-                      self.budget.scale_competency_seconds, self.budget.scale_competency_rounds,
-                      self.budget.scale_mix_seconds, self.budget.scale_mix_rounds,
-                      self.budget.pages_scale)
+        systems = [
+            self._start_ours(name, release.parents[1], limits),
+            self._start_oxigraph(name, oxigraph_store),
+        ]
+        self._measure(
+            name,
+            quads,
+            systems,
+            release / "store",
+            self.budget.scale_competency_seconds,
+            self.budget.scale_competency_rounds,
+            self.budget.scale_mix_seconds,
+            self.budget.scale_mix_rounds,
+            self.budget.pages_scale,
+        )
 
     # --- data ------------------------------------------------------------------------------
 
     def _oxigraph_load(self, nquads: Path, location: Path, scale: str) -> None:
         started = time.perf_counter()
-        subprocess.run([oxigraph_command(), "load", "--location", str(location), "--file", str(nquads)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [oxigraph_command(), "load", "--location", str(location), "--file", str(nquads)],
+            check=True,
+            capture_output=True,
+        )
         self.facts.setdefault("oxigraph_load_seconds", {})[scale] = time.perf_counter() - started
 
     def _bulk_load(self, nquads: Path, release: Path, seed_release: Path) -> int:
@@ -199,28 +247,57 @@ class Bench:
         store.optimize()
         optimized = time.perf_counter()
         quads = len(store)
-        graphs = {row["g"].value: int(row["n"].value) for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        graphs = {
+            row["g"].value: int(row["n"].value)
+            for row in store.query(  # type: ignore[union-attr]
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+        }
         del store
-        self.facts["bulk_load"] = {"quads": quads, "seconds": loaded - started,
-                                   "rate": quads / (loaded - started),
-                                   "optimize_seconds": optimized - loaded}
-        self.log(f"bulk load: {quads} quads in {loaded - started:.1f} s "
-                 f"({quads / (loaded - started):,.0f} quads/s)")
+        self.facts["bulk_load"] = {
+            "quads": quads,
+            "seconds": loaded - started,
+            "rate": quads / (loaded - started),
+            "optimize_seconds": optimized - loaded,
+        }
+        self.log(
+            f"bulk load: {quads} quads in {loaded - started:.1f} s "
+            f"({quads / (loaded - started):,.0f} quads/s)"
+        )
         manifest = json.loads((seed_release / "manifest.json").read_text(encoding="utf-8"))
-        manifest.update({"build_id": f"synthetic{quads}", "quads": quads, "triples": quads,
-                         "graphs": graphs, "dumps": []})
+        manifest.update(
+            {
+                "build_id": f"synthetic{quads}",
+                "quads": quads,
+                "triples": quads,
+                "graphs": graphs,
+                "dumps": [],
+            }
+        )
         (release / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         (release.parents[1] / "current").symlink_to(Path("releases") / release.name)
         return quads
 
     # --- servers ---------------------------------------------------------------------------
 
-    def _start(self, scale: str, name: str, command: Callable[[int], list[str]], path: str,
-               pages: bool, settle_seconds: float = TIMEOUT + 2.0) -> System:
+    def _start(
+        self,
+        scale: str,
+        name: str,
+        command: Callable[[int], list[str]],
+        path: str,
+        pages: bool,
+        settle_seconds: float = TIMEOUT + 2.0,
+    ) -> System:
         port = free_port()
-        server = Server(name, command(port), Endpoint("127.0.0.1", port, path),
-                        self.work / f"{name}-{scale}.log", cwd=ROOT, settle_seconds=settle_seconds)
+        server = Server(
+            name,
+            command(port),
+            Endpoint("127.0.0.1", port, path),
+            self.work / f"{name}-{scale}.log",
+            cwd=ROOT,
+            settle_seconds=settle_seconds,
+        )
         self.servers.append(server)
         seconds = server.start(self.probe, PROBE_HEADERS)
         server.first_answer_seconds = seconds
@@ -228,20 +305,64 @@ class Bench:
         return System(name, server.endpoint, pages)
 
     def _start_ours(self, scale: str, var: Path, options: list[str]) -> System:
-        return self._start(scale, OURS, lambda port: [
-            sys.executable, "-m", "shkg.cli", "serve", "--root", str(ROOT), "--var", str(var),
-            "--host", "127.0.0.1", "--port", str(port), *options], "/sparql", pages=True)
+        return self._start(
+            scale,
+            OURS,
+            lambda port: [
+                sys.executable,
+                "-m",
+                "shkg.cli",
+                "serve",
+                "--root",
+                str(ROOT),
+                "--var",
+                str(var),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *options,
+            ],
+            "/sparql",
+            pages=True,
+        )
 
     def _start_oxigraph(self, scale: str, location: Path) -> System:
-        return self._start(scale, OXIGRAPH, lambda port: [
-            oxigraph_command(), "serve-read-only", "--location", str(location),
-            "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", f"{TIMEOUT:g}"],
-            "/query", pages=False)
+        return self._start(
+            scale,
+            OXIGRAPH,
+            lambda port: [
+                oxigraph_command(),
+                "serve-read-only",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+                "--timeout-s",
+                f"{TIMEOUT:g}",
+            ],
+            "/query",
+            pages=False,
+        )
 
     def _start_rdflib(self, scale: str, nquads: Path) -> System:
-        return self._start(scale, RDFLIB, lambda port: [
-            sys.executable, "-m", "bench.rdflib_server", "--data", str(nquads),
-            "--port", str(port)], "/sparql", pages=False, settle_seconds=2.0)
+        return self._start(
+            scale,
+            RDFLIB,
+            lambda port: [
+                sys.executable,
+                "-m",
+                "bench.rdflib_server",
+                "--data",
+                str(nquads),
+                "--port",
+                str(port),
+            ],
+            "/sparql",
+            pages=False,
+            settle_seconds=2.0,
+        )
 
     def _server(self, system: System) -> Server:
         return next(s for s in self.servers if s.endpoint == system.endpoint)
@@ -253,7 +374,8 @@ class Bench:
             facts[system.name] = {
                 "first_answer_seconds": server.first_answer_seconds,
                 "rss_peak": self.sampler.peaks.get(system.name, 0),
-                "hwm_sum": hwm_bytes(server.pids()), "processes": len(server.pids()),
+                "hwm_sum": hwm_bytes(server.pids()),
+                "processes": len(server.pids()),
                 "restarts": server.restarts,
             }
             server.stop()
@@ -263,9 +385,18 @@ class Bench:
 
     # --- measuring -------------------------------------------------------------------------
 
-    def _measure(self, scale: str, quads: int, systems: list[System], store: Path,
-                 competency_seconds: float, competency_rounds: int, mix_seconds: float,
-                 mix_rounds: int, pages: int) -> None:
+    def _measure(
+        self,
+        scale: str,
+        quads: int,
+        systems: list[System],
+        store: Path,
+        competency_seconds: float,
+        competency_rounds: int,
+        mix_seconds: float,
+        mix_rounds: int,
+        pages: int,
+    ) -> None:
         constants = read_constants(store)
         items = mix_items(self.queries, constants["page"], pages, SEED)
         facts: dict[str, Any] = {"quads": quads, "systems": [s.name for s in systems]}
@@ -274,18 +405,45 @@ class Bench:
             self._phase(system, unique_requests(system, constants, 10_000_000), 16, 1.0)
         for query in self.queries:
             for concurrency in self.budget.competency_concurrencies:
-                self._cell(scale, "competency", query.label, concurrency, systems,
-                           competency_rounds, competency_seconds,
-                           _repeating(query))
+                self._cell(
+                    scale,
+                    "competency",
+                    query.label,
+                    concurrency,
+                    systems,
+                    competency_rounds,
+                    competency_seconds,
+                    _repeating(query),
+                )
         order = zipf_sequence(len(items), self.budget.max_requests * mix_rounds, SEED)
-        facts["mix"] = {"items": len(items), "pages": sum(isinstance(i, Page) for i in items),
-                        "distinct_asked": len(set(order))}
+        facts["mix"] = {
+            "items": len(items),
+            "pages": sum(isinstance(i, Page) for i in items),
+            "distinct_asked": len(set(order)),
+        }
         for concurrency in self.budget.mix_concurrencies:
-            self._cell(scale, "mix", "", concurrency, systems, mix_rounds, mix_seconds,
-                       lambda system, r: sequence_requests(system, items, order,
-                                                           r * self.budget.max_requests))
-            self._cell(scale, "unique", "", concurrency, systems, mix_rounds, mix_seconds,
-                       lambda system, r: unique_requests(system, constants, self._unique_base(r)))
+            self._cell(
+                scale,
+                "mix",
+                "",
+                concurrency,
+                systems,
+                mix_rounds,
+                mix_seconds,
+                lambda system, r: sequence_requests(
+                    system, items, order, r * self.budget.max_requests
+                ),
+            )
+            self._cell(
+                scale,
+                "unique",
+                "",
+                concurrency,
+                systems,
+                mix_rounds,
+                mix_seconds,
+                lambda system, r: unique_requests(system, constants, self._unique_base(r)),
+            )
         facts["servers"] = self._stop_all(systems)
         self.facts["scales"][scale] = facts
 
@@ -301,24 +459,48 @@ class Bench:
         with ThreadPoolExecutor(len(systems)) as pool:
             for item in checked:
                 label = item.label if isinstance(item, Query) else item.iri.removeprefix(report.ID)
-                answers = dict(zip([s.name for s in systems],
-                                   pool.map(lambda s, i=item: ask(s, i, TIMEOUT), systems)))
+                answers = dict(
+                    zip(
+                        [s.name for s in systems],
+                        pool.map(lambda s, i=item: ask(s, i, TIMEOUT), systems),
+                    )
+                )
                 for system in systems:
                     if answers[system.name].status is None:
-                        self.given_up[(scale, system.name, label)] = "no answer in 10 s when checked"
+                        self.given_up[(scale, system.name, label)] = (
+                            "no answer in 10 s when checked"
+                        )
                         self._settle(self._server(system))
-                rows[label] = {"kind": "page" if isinstance(item, Page) else "query",
-                               "verdict": compare(answers),
-                               "answers": {name: {"status": a.status, "rows": a.rows,
-                                                  "truncated": a.truncated, "note": a.note}
-                                           for name, a in answers.items()}}
-                self.log(f"  check {label}: {rows[label]['verdict']} "
-                         + " ".join(f"{n}={a.rows}" for n, a in answers.items()))
+                rows[label] = {
+                    "kind": "page" if isinstance(item, Page) else "query",
+                    "verdict": compare(answers),
+                    "answers": {
+                        name: {
+                            "status": a.status,
+                            "rows": a.rows,
+                            "truncated": a.truncated,
+                            "note": a.note,
+                        }
+                        for name, a in answers.items()
+                    },
+                }
+                self.log(
+                    f"  check {label}: {rows[label]['verdict']} "
+                    + " ".join(f"{n}={a.rows}" for n, a in answers.items())
+                )
         return rows
 
-    def _cell(self, scale: str, workload: str, query: str, concurrency: int, systems: list[System],
-              rounds: int, seconds: float,
-              requests: Callable[[System, int], Callable[[int], HttpRequest]]) -> None:
+    def _cell(
+        self,
+        scale: str,
+        workload: str,
+        query: str,
+        concurrency: int,
+        systems: list[System],
+        rounds: int,
+        seconds: float,
+        requests: Callable[[System, int], Callable[[int], HttpRequest]],
+    ) -> None:
         cells = {s.name: Cell(scale, workload, query, concurrency, s.name) for s in systems}
         self.sampler.reset_window()
         for round_ in range(rounds):
@@ -338,16 +520,33 @@ class Bench:
         for system in systems:
             cells[system.name].rss_peak = self.sampler.window_peak(system.name)
         self.cells.extend(cells.values())
-        self.log(f"  {scale} {workload} {query} c{concurrency}: " + "  ".join(
-            f"{c.system} {report.throughput(c):.0f}/s" + (f" ({c.skipped})" if c.skipped else "")
-            for c in cells.values()))
+        self.log(
+            f"  {scale} {workload} {query} c{concurrency}: "
+            + "  ".join(
+                f"{c.system} {report.throughput(c):.0f}/s"
+                + (f" ({c.skipped})" if c.skipped else "")
+                for c in cells.values()
+            )
+        )
 
-    def _phase(self, system: System, requests: Callable[[int], HttpRequest], concurrency: int,
-               seconds: float) -> tuple[PhaseResult, float]:
+    def _phase(
+        self,
+        system: System,
+        requests: Callable[[int], HttpRequest],
+        concurrency: int,
+        seconds: float,
+    ) -> tuple[PhaseResult, float]:
         server = self._server(system)
         before = cpu_seconds(server.pids())
-        outcome = run_phase(server.endpoint.host, server.endpoint.port, requests, concurrency,
-                            self.budget.max_requests, seconds, TIMEOUT)
+        outcome = run_phase(
+            server.endpoint.host,
+            server.endpoint.port,
+            requests,
+            concurrency,
+            self.budget.max_requests,
+            seconds,
+            TIMEOUT,
+        )
         cpu = cpu_seconds(server.pids()) - before
         self._settle(server)
         return outcome, max(cpu, 0.0)
@@ -358,15 +557,19 @@ class Bench:
             server.restart(self.probe, PROBE_HEADERS)
 
 
-PROBE_HEADERS = {"Content-Type": "application/sparql-query",
-                 "Accept": "application/sparql-results+json"}
+PROBE_HEADERS = {
+    "Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json",
+}
 
 
 def _repeating(query: Query) -> Callable[[System, int], Callable[[int], HttpRequest]]:
     """Every request of every round is ``query``, encoded once per system."""
+
     def requests(system: System, round_: int) -> Callable[[int], HttpRequest]:
         request = system.request(query)
         return lambda _: request
+
     return requests
 
 
@@ -402,13 +605,19 @@ def _own_seconds() -> float:
 
 def _server_code() -> str:
     """The commit our server's code is at, and whether server/ has uncommitted changes."""
+
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+        )
         return done.stdout.strip() if done.returncode == 0 else ""
+
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + (" with uncommitted changes in server/" if git("status", "--porcelain", "--", "server")
-                     else "")
+    return commit + (
+        " with uncommitted changes in server/"
+        if git("status", "--porcelain", "--", "server")
+        else ""
+    )
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -417,11 +626,16 @@ def _interrupted(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="a short run (under two minutes): shorter phases, 100,000 triples at scale")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run (under two minutes): shorter phases, 100,000 triples at scale",
+    )
     parser.add_argument("--no-scale", action="store_true", help="the seed graph only")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, stores)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work directory (logs, stores)"
+    )
     args = parser.parse_args(argv)
     budget = QUICK if args.quick else FULL
     signal.signal(signal.SIGTERM, _interrupted)

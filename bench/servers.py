@@ -42,7 +42,7 @@ def _stat(pid: int) -> list[str] | None:
             text = handle.read()
     except OSError:
         return None
-    return text[text.rfind(")") + 2:].split()
+    return text[text.rfind(")") + 2 :].split()
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -127,15 +127,21 @@ class Server:
         started = time.perf_counter()
         # A file, not a pipe: a chatty server never blocks; the child keeps its own copy.
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.cwd,
-                                            env={**os.environ, **self.env})
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.cwd,
+                env={**os.environ, **self.env},
+            )
         self.remember()
         deadline = started + seconds
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                )
             if _answers(self.endpoint, probe, headers):
                 elapsed = time.perf_counter() - started
                 self.remember()

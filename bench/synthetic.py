@@ -51,14 +51,43 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 UNIT = "http://qudt.org/vocab/unit/"
 
 # The shared vocabulary the graph's facts use (concept schemes of the ontology graph).
-METRICS = ["industry-scale", "industrial-output", "sales-revenue", "investment", "output-growth",
-           "number-of-enterprises", "share-of-gdp", "production-capacity", "annual-turnover"]
+METRICS = [
+    "industry-scale",
+    "industrial-output",
+    "sales-revenue",
+    "investment",
+    "output-growth",
+    "number-of-enterprises",
+    "share-of-gdp",
+    "production-capacity",
+    "annual-turnover",
+]
 COMPARATORS = ["about", "at-least", "exactly", "more-than", "nearly", "order-of", "at-most"]
 UNITS = ["CCY_CNY", "CCY_CNY", "CCY_CNY", "PERCENT", "NUM"]  # yuan most often, as in the graph
-WORDS = ["industrial", "cluster", "output", "growth", "plan", "investment", "enterprises",
-         "district", "measures", "manufacturing", "innovation", "chain", "scale", "capacity",
-         "policy", "target", "development", "support", "projects", "platform", "technology",
-         "services"]
+WORDS = [
+    "industrial",
+    "cluster",
+    "output",
+    "growth",
+    "plan",
+    "investment",
+    "enterprises",
+    "district",
+    "measures",
+    "manufacturing",
+    "innovation",
+    "chain",
+    "scale",
+    "capacity",
+    "policy",
+    "target",
+    "development",
+    "support",
+    "projects",
+    "platform",
+    "technology",
+    "services",
+]
 
 # Inferred types, as the build's OWL RL step adds them for each kind of thing.
 INFERRED = {
@@ -69,8 +98,11 @@ INFERRED = {
     "Enterprise": ["http://www.w3.org/ns/org#FormalOrganization", SCHEMA + "Organization"],
     "Industry": [SKOS + "Concept"],
     "Plan": [PROV + "Plan", SCHEMA + "CreativeWork"],
-    "Observation": [SHKG + "QuantitativeStatement", PROV + "Entity",
-                    "http://purl.org/linked-data/cube#Observation"],
+    "Observation": [
+        SHKG + "QuantitativeStatement",
+        PROV + "Entity",
+        "http://purl.org/linked-data/cube#Observation",
+    ],
     "Target": [SHKG + "QuantitativeStatement", PROV + "Entity"],
     "Designation": [PROV + "Entity"],
     "Quote": [OA + "SpecificResource"],
@@ -164,11 +196,15 @@ class Generator:
             city = iri(SYN + f"city-{c}")
             self.w.thing(city, "City", g, f"Synthetic city {c}")
             self.w.quad(city, SKOS + "prefLabel", literal(f"Synthetic city {c}", "en"), g)
-            self.w.quad(city, SCHEMA + "containedInPlace", iri(SYN + f"province-{c % POOL_PROVINCES}"), g)
+            self.w.quad(
+                city, SCHEMA + "containedInPlace", iri(SYN + f"province-{c % POOL_PROVINCES}"), g
+            )
         for r in range(POOL_ROLES):
             role = iri(SYN + f"role-{r}")
             self.w.quad(role, RDF_TYPE, iri(SHKG + "DesignationRole"), g)
-            self.w.quad(role, SKOS + "prefLabel", literal(f"Synthetic designation role {r}", "en"), g)
+            self.w.quad(
+                role, SKOS + "prefLabel", literal(f"Synthetic designation role {r}", "en"), g
+            )
         for f in range(POOL_FIVE_YEAR_PLANS):
             plan = iri(SYN + f"five-year-plan-{f}")
             self.w.thing(plan, "FiveYearPlan", g, f"Synthetic five-year plan {f}")
@@ -196,8 +232,9 @@ class Generator:
         mentions: list[str] = []
         clusters = [self.cluster(k, j, g, mentions) for j in range(2)]
         plan = self.plan(k, g, year, mentions)
-        subjects = clusters + [iri(SYN + f"industry-{self.rng.randrange(POOL_INDUSTRIES)}")
-                               for _ in range(3)]
+        subjects = clusters + [
+            iri(SYN + f"industry-{self.rng.randrange(POOL_INDUSTRIES)}") for _ in range(3)
+        ]
         mentions += subjects[2:]
         for n in range(6):
             self.fact(k, n, "Observation", g, doc, self.rng.choice(subjects), year, None)
@@ -225,7 +262,12 @@ class Generator:
         for e in range(2):
             enterprise = iri(SYN + f"enterprise-{k}-{j}-{e}")
             self.w.thing(enterprise, "Enterprise", g, f"Synthetic enterprise {k}-{j}-{e}")
-            self.w.quad(enterprise, SKOS + "prefLabel", literal(f"Synthetic enterprise {k}-{j}-{e}", "en"), g)
+            self.w.quad(
+                enterprise,
+                SKOS + "prefLabel",
+                literal(f"Synthetic enterprise {k}-{j}-{e}", "en"),
+                g,
+            )
             self.w.quad(node, SHKG + "leadingEnterprise", enterprise, g)
             mentions.append(enterprise)
         return node
@@ -233,24 +275,39 @@ class Generator:
     def plan(self, k: int, g: str, year: int, mentions: list[str]) -> str:
         node = iri(SYN + f"plan-{k}")
         self.w.thing(node, "Plan", g, f"Synthetic plan {k}")
-        self.w.quad(node, DCT + "issued", literal(f"{year}-{1 + k % 12:02d}", datatype=XSD + "gYearMonth"), g)
-        self.w.quad(node, SHKG + "partOfPlan", iri(SYN + f"five-year-plan-{k % POOL_FIVE_YEAR_PLANS}"), g)
+        self.w.quad(
+            node,
+            DCT + "issued",
+            literal(f"{year}-{1 + k % 12:02d}", datatype=XSD + "gYearMonth"),
+            g,
+        )
+        self.w.quad(
+            node, SHKG + "partOfPlan", iri(SYN + f"five-year-plan-{k % POOL_FIVE_YEAR_PLANS}"), g
+        )
         mentions.append(node)
         return node
 
-    def fact(self, k: int, n: int, kind: str, g: str, doc: str, subject: str, year: int,
-             plan: str | None) -> None:
+    def fact(
+        self, k: int, n: int, kind: str, g: str, doc: str, subject: str, year: int, plan: str | None
+    ) -> None:
         node = iri(SYN + f"{kind.lower()}-{k}-{n}")
         unit = self.rng.choice(UNITS)
         value = self.value(unit)
         self.w.thing(node, kind, g, f"Synthetic {kind.lower()} {k}-{n}")
-        self.w.quad(node, DCT + "description", literal(f"Synthetic {kind.lower()}: {self.words(9)}.", "en"), g)
+        self.w.quad(
+            node,
+            DCT + "description",
+            literal(f"Synthetic {kind.lower()}: {self.words(9)}.", "en"),
+            g,
+        )
         self.w.quad(node, SHKG + "subject", subject, g)
         self.w.quad(node, SHKG + "metric", iri(ID + "metric/" + self.rng.choice(METRICS)), g)
         self.w.quad(node, SHKG + "value", literal(repr(value), datatype=XSD + "double"), g)
         self.w.quad(node, SHKG + "unit", iri(UNIT + unit), g)
         self.w.quad(node, SHKG + "valueAsWritten", literal(f"{value:g} {unit.lower()}"), g)
-        self.w.quad(node, SHKG + "comparator", iri(ID + "comparator/" + self.rng.choice(COMPARATORS)), g)
+        self.w.quad(
+            node, SHKG + "comparator", iri(ID + "comparator/" + self.rng.choice(COMPARATORS)), g
+        )
         if self.rng.random() < 0.85:  # some figures in the graph carry no year
             self.w.quad(node, SHKG + "year", literal(str(year), datatype=XSD + "gYear"), g)
         if plan:
@@ -258,7 +315,9 @@ class Generator:
         self.w.quad(node, PROV + "wasDerivedFrom", self.quote(k, n, g, doc), g)
         self.facts += 1
 
-    def designation(self, k: int, n: int, g: str, doc: str, designee: str, plan: str, year: int) -> None:
+    def designation(
+        self, k: int, n: int, g: str, doc: str, designee: str, plan: str, year: int
+    ) -> None:
         node = iri(SYN + f"designation-{k}-{n}")
         self.w.thing(node, "Designation", g, f"Synthetic designation {k}-{n}")
         self.w.quad(node, SHKG + "designee", designee, g)
@@ -280,14 +339,20 @@ class Generator:
         self.w.quad(text, OA + "exact", literal(sentence), g)
         self.w.quad(position, RDF_TYPE, iri(OA + "TextPositionSelector"), g)
         self.w.quad(position, OA + "start", literal(str(start), datatype=XSD + "integer"), g)
-        self.w.quad(position, OA + "end", literal(str(start + len(sentence)), datatype=XSD + "integer"), g)
+        self.w.quad(
+            position, OA + "end", literal(str(start + len(sentence)), datatype=XSD + "integer"), g
+        )
         return node
 
     def document(self, k: int, doc: str, g: str, year: int, mentions: list[str]) -> None:
         self.w.thing(doc, "SourceDocument", g, f"Synthetic article {k}")
         self.w.quad(doc, DCT + "title", literal(f"Synthetic article {k}: {self.words(6)}", "en"), g)
-        self.w.quad(doc, SCHEMA + "datePublished",
-                    literal(f"{year}-{1 + k % 12:02d}-{1 + k % 28:02d}", datatype=XSD + "date"), g)
+        self.w.quad(
+            doc,
+            SCHEMA + "datePublished",
+            literal(f"{year}-{1 + k % 12:02d}-{1 + k % 28:02d}", datatype=XSD + "date"),
+            g,
+        )
         self.w.quad(doc, DCT + "language", literal("en"), g)
         self.w.quad(iri(g), PROV + "wasDerivedFrom", doc, g)
         for mentioned in dict.fromkeys(mentions):
@@ -328,9 +393,13 @@ def write_dataset(real: Path, out: Path, total: int, seed: int = 2026) -> Summar
             real_count += 1
         generator = Generator(Writer(handle, max(total - real_count, 0)), seed)
         generator.run()
-    return Summary(quads=real_count + generator.w.count, real_quads=real_count,
-                   articles=generator.articles, facts=generator.facts,
-                   seconds=time.perf_counter() - started)
+    return Summary(
+        quads=real_count + generator.w.count,
+        real_quads=real_count,
+        articles=generator.articles,
+        facts=generator.facts,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def main() -> None:
@@ -341,8 +410,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     summary = write_dataset(args.real, args.out, args.total, args.seed)
-    print(f"{summary.quads} quads ({summary.real_quads} real, {summary.articles} synthetic "
-          f"articles, {summary.facts} facts) in {summary.seconds:.1f} s")
+    print(
+        f"{summary.quads} quads ({summary.real_quads} real, {summary.articles} synthetic "
+        f"articles, {summary.facts} facts) in {summary.seconds:.1f} s"
+    )
 
 
 if __name__ == "__main__":

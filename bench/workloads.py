@@ -75,21 +75,30 @@ class System:
             item = Query(describe_query(item.iri), item.label, graph=True)
         accept = TURTLE if item.graph else JSON_RESULTS
         headers = {"Content-Type": "application/sparql-query", "Accept": accept}
-        return ("POST", self.endpoint.sparql_path, headers, item.text.encode("utf-8"),
-                TURTLE_END if item.graph else JSON_END)
+        return (
+            "POST",
+            self.endpoint.sparql_path,
+            headers,
+            item.text.encode("utf-8"),
+            TURTLE_END if item.graph else JSON_END,
+        )
 
     def request(self, item: Item) -> HttpRequest:
         method, path, headers, body, ends = self.parts(item)
-        return HttpRequest(encode(method, path, self.endpoint.authority, headers, body),
-                           item.label, ends)
+        return HttpRequest(
+            encode(method, path, self.endpoint.authority, headers, body), item.label, ends
+        )
 
 
 def competency_queries(root: Path) -> list[Query]:
     """The competency questions, queries/01-*.rq to 12-*.rq, labelled by their number ("01" ...).
     The example queries numbered after them are not part of the benchmark, so its figures stay
     comparable from release to release."""
-    return [Query(path.read_text(encoding="utf-8"), path.name[:2])
-            for path in sorted((root / "queries").glob("*.rq")) if path.name[:2] <= "12"]
+    return [
+        Query(path.read_text(encoding="utf-8"), path.name[:2])
+        for path in sorted((root / "queries").glob("*.rq"))
+        if path.name[:2] <= "12"
+    ]
 
 
 def describe_query(iri: str) -> str:
@@ -99,7 +108,9 @@ def describe_query(iri: str) -> str:
     x = f"<{iri}>"
     # FILTER ... IN rather than VALUES for the label and source properties: with VALUES,
     # oxigraph 0.5 joins every label of the dataset first (hundreds of ms at 100k triples).
-    return PREFIXES + f"""CONSTRUCT {{
+    return (
+        PREFIXES
+        + f"""CONSTRUCT {{
   {x} ?p ?o . ?o ?bp ?bo . ?s ?ip {x} . ?n ?lp ?label .
   ?q ?qp ?qo . ?sel ?sp ?so . ?src ?srcp ?srco .
 }} WHERE {{
@@ -115,6 +126,7 @@ def describe_query(iri: str) -> str:
           FILTER(?srcp IN (dcterms:title, schema:datePublished, skos:prefLabel, rdfs:label)) }}
 }}
 """
+    )
 
 
 # --- constants drawn from the data -------------------------------------------------------
@@ -138,14 +150,16 @@ def read_constants(store_path: Path) -> dict[str, list[str]]:
     for kind, query in CONSTANT_QUERIES.items():
         result = store.query(PREFIXES + query, use_default_graph_as_union=True)
         assert isinstance(result, pyoxigraph.QuerySolutions)
-        constants[kind] = sorted(row["x"].value for row in result
-                                 if isinstance(row["x"], pyoxigraph.NamedNode))
+        constants[kind] = sorted(
+            row["x"].value for row in result if isinstance(row["x"], pyoxigraph.NamedNode)
+        )
     constants["page"] = [iri for iri in constants["page"] if PAGE_IRI.match(iri)]
     del store
     return constants
 
 
 # --- (b) a realistic mix with repeats ----------------------------------------------------
+
 
 def mix_items(queries: list[Query], pages: list[str], page_count: int, seed: int) -> list[Item]:
     """The competency queries and ``page_count`` resource pages, in a seeded random order of
@@ -165,6 +179,7 @@ def zipf_sequence(count: int, length: int, seed: int, exponent: float = 1.0) -> 
 
 # --- (c) all-unique queries ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Template:
     """A competency query's shape with one constant drawn from the data (``pool``)."""
@@ -175,27 +190,42 @@ class Template:
 
 
 TEMPLATES = (
-    Template("clusters-including-place", "place", """\
+    Template(
+        "clusters-including-place",
+        "place",
+        """\
 SELECT ?cluster ?label WHERE {
   ?cluster a shkg:IndustrialCluster ; shkg:corePlace|shkg:coversPlace <{x}> ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
-} ORDER BY ?label"""),
-    Template("cluster-enterprises-of-industry", "cluster_industry", """\
+} ORDER BY ?label""",
+    ),
+    Template(
+        "cluster-enterprises-of-industry",
+        "cluster_industry",
+        """\
 SELECT ?cluster ?enterprise ?enterpriseLabel ?district ?districtLabel WHERE {
   ?cluster shkg:clusterIndustry <{x}> ; shkg:leadingEnterprise ?enterprise ; shkg:corePlace ?district .
   ?district a shkg:District ; rdfs:label ?districtLabel .
   ?enterprise rdfs:label ?enterpriseLabel .
   FILTER(LANG(?districtLabel) = "en" && LANG(?enterpriseLabel) = "en")
-} ORDER BY ?enterpriseLabel"""),
-    Template("yuan-figures-of-cluster", "cluster", """\
+} ORDER BY ?enterpriseLabel""",
+    ),
+    Template(
+        "yuan-figures-of-cluster",
+        "cluster",
+        """\
 SELECT ?figure ?metric ?value ?comparator ?asWritten ?year WHERE {
   { ?figure shkg:subject <{x}> } UNION { <{x}> shkg:clusterIndustry ?industry . ?figure shkg:subject ?industry }
   ?figure a shkg:Observation ; shkg:unit unit:CCY_CNY ; shkg:metric ?metric ; shkg:value ?value ;
           shkg:comparator ?comparator ; shkg:valueAsWritten ?asWritten .
   OPTIONAL { ?figure shkg:year ?year }
   FILTER(?value >= 1{n6}0000000)
-} ORDER BY DESC(?value)"""),
-    Template("source-of-fact", "fact", """\
+} ORDER BY DESC(?value)""",
+    ),
+    Template(
+        "source-of-fact",
+        "fact",
+        """\
 SELECT ?fact ?sentence ?start ?end ?document ?title ?published WHERE {
   VALUES ?fact { <{x}> }
   ?fact prov:wasDerivedFrom ?quote .
@@ -203,35 +233,52 @@ SELECT ?fact ?sentence ?start ?end ?document ?title ?published WHERE {
   ?textSelector a oa:TextQuoteSelector ; oa:exact ?sentence .
   ?positionSelector a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   ?document dcterms:title ?title ; schema:datePublished ?published .
-} ORDER BY ?start"""),
-    Template("targets-of-plan-for-year", "plan", """\
+} ORDER BY ?start""",
+    ),
+    Template(
+        "targets-of-plan-for-year",
+        "plan",
+        """\
 SELECT ?target ?subject ?metric ?value ?unit ?comparator ?asWritten ?plan WHERE {
   ?target a shkg:Target ; shkg:plan ?plan ; shkg:year "20{n15}"^^xsd:gYear ; shkg:subject ?subject ;
           shkg:metric ?metric ; shkg:value ?value ; shkg:unit ?unit ; shkg:comparator ?comparator ;
           shkg:valueAsWritten ?asWritten .
   ?plan shkg:partOfPlan* <{x}> .
-} ORDER BY ?target"""),
-    Template("places-within", "place", """\
+} ORDER BY ?target""",
+    ),
+    Template(
+        "places-within",
+        "place",
+        """\
 SELECT ?place ?label ?kind ?parent WHERE {
   ?place schema:containedInPlace+ <{x}> ; schema:containedInPlace ?parent ; rdfs:label ?label ; a ?kind .
   ?kind rdfs:subClassOf shkg:Place .
   FILTER(LANG(?label) = "en" && ?kind != shkg:Place)
-} ORDER BY ?kind ?label"""),
-    Template("industries-of-document", "document", """\
+} ORDER BY ?kind ?label""",
+    ),
+    Template(
+        "industries-of-document",
+        "document",
+        """\
 SELECT ?industry ?label (COUNT(DISTINCT ?document) AS ?documents) WHERE {
   <{x}> schema:mentions ?industry .
   ?document a shkg:SourceDocument ; schema:mentions ?industry .
   ?industry a shkg:Industry ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
-} GROUP BY ?industry ?label ORDER BY DESC(?documents) ?label"""),
-    Template("designations-with-role", "role", """\
+} GROUP BY ?industry ?label ORDER BY DESC(?documents) ?label""",
+    ),
+    Template(
+        "designations-with-role",
+        "role",
+        """\
 SELECT ?designation ?designee ?label ?batch ?year WHERE {
   ?designation a shkg:Designation ; shkg:role <{x}> ; shkg:designee ?designee .
   ?designee rdfs:label ?label .
   FILTER(LANG(?label) = "en")
   OPTIONAL { ?designation shkg:batch ?batch }
   OPTIONAL { ?designation shkg:year ?year }
-} ORDER BY ?year ?label"""),
+} ORDER BY ?year ?label""",
+    ),
 )
 
 # Spreads consecutive sequence numbers over a pool (Knuth's multiplicative hash).
@@ -245,19 +292,24 @@ def unique_query(index: int, constants: dict[str, list[str]]) -> Query:
     template = TEMPLATES[index % len(TEMPLATES)]
     pool = constants[template.pool]
     constant = pool[(index * _SPREAD >> 7) % len(pool)]
-    body = (template.text.replace("{x}", constant).replace("{n6}", "0" * (index % 6))
-            .replace("{n15}", f"{16 + index % 15:02d}"))
+    body = (
+        template.text.replace("{x}", constant)
+        .replace("{n6}", "0" * (index % 6))
+        .replace("{n15}", f"{16 + index % 15:02d}")
+    )
     return Query(PREFIXES + body + f"\nLIMIT {1_000_000 + index}\n", template.name)
 
 
-def unique_requests(system: System, constants: dict[str, list[str]],
-                    first: int) -> Callable[[int], HttpRequest]:
+def unique_requests(
+    system: System, constants: dict[str, list[str]], first: int
+) -> Callable[[int], HttpRequest]:
     """Request i of a phase is unique query ``first + i``, encoded for ``system``."""
     return lambda i: system.request(unique_query(first + i, constants))
 
 
-def sequence_requests(system: System, items: Sequence[Item], order: Sequence[int],
-                      first: int) -> Callable[[int], HttpRequest]:
+def sequence_requests(
+    system: System, items: Sequence[Item], order: Sequence[int], first: int
+) -> Callable[[int], HttpRequest]:
     """Request i of a phase is ``items[order[first + i]]``, each item encoded once."""
     encoded = [system.request(item) for item in items]
     return lambda i: encoded[order[(first + i) % len(order)]]

@@ -35,8 +35,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     (``pytest -m "not slow"``) leaves them out."""
     processes = {"server", "backend", "backend_server", "guarded_server"}
     for item in items:
-        if (item.get_closest_marker("server") or item.get_closest_marker("browser")
-                or processes & set(getattr(item, "fixturenames", ()))):
+        if (
+            item.get_closest_marker("server")
+            or item.get_closest_marker("browser")
+            or processes & set(getattr(item, "fixturenames", ()))
+        ):
             item.add_marker(pytest.mark.slow)
 
 
@@ -71,7 +74,9 @@ def free_port() -> int:
         return port
 
 
-def wait_for_http(process: subprocess.Popen[bytes], url: str, what: str, seconds: float = 30) -> None:
+def wait_for_http(
+    process: subprocess.Popen[bytes], url: str, what: str, seconds: float = 30
+) -> None:
     """Wait until ``url`` answers 200, failing early if ``process`` exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -128,8 +133,9 @@ class ChildServer:
     def __init__(self, command: list[str], ready_path: str, what: str) -> None:
         # Output goes to a file, not a pipe: a chatty server must never block on a full pipe.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT,
-                                        env={**os.environ})
+        self.process = subprocess.Popen(
+            command, stdout=self.output, stderr=subprocess.STDOUT, env={**os.environ}
+        )
         try:
             wait_for_http(self.process, self.url + ready_path, what)
         except RuntimeError as error:
@@ -159,9 +165,26 @@ class ServerProcess(ChildServer):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         super().__init__(
-            [sys.executable, "-m", "shkg.cli", "serve", "--root", str(root), "--var", str(var),
-             "--port", str(self.port), "--log-level", "warning", "--access-log", "off", *options],
-            "/healthz", "server")
+            [
+                sys.executable,
+                "-m",
+                "shkg.cli",
+                "serve",
+                "--root",
+                str(root),
+                "--var",
+                str(var),
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--access-log",
+                "off",
+                *options,
+            ],
+            "/healthz",
+            "server",
+        )
 
 
 @pytest.fixture(scope="session")
@@ -192,14 +215,25 @@ class OxigraphBackend(ChildServer):
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = self.url + "/query"
         self.store_url = self.url + "/store"
-        super().__init__([oxigraph_command(), "serve", "--location", str(location),
-                          "--bind", f"127.0.0.1:{self.port}",
-                          *(["--union-default-graph"] if union else [])],
-                         "/query?query=ASK%20%7B%7D", "oxigraph serve")
+        super().__init__(
+            [
+                oxigraph_command(),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                *(["--union-default-graph"] if union else []),
+            ],
+            "/query?query=ASK%20%7B%7D",
+            "oxigraph serve",
+        )
 
 
 @pytest.fixture(scope="session")
-def backend(release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphBackend]:
+def backend(
+    release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphBackend]:
     """A second SPARQL server holding the session's release, loaded with `shkg publish`.  Its
     default graph is its own (not the union): every request names the release's graphs."""
     server = OxigraphBackend(tmp_path_factory.mktemp("backend") / "store", union=False)
@@ -247,7 +281,7 @@ def short(term: object) -> str | None:
         value = term.value
         for prefix, base in (("", ns.ID), ("shkg:", ns.SHKG), ("unit:", ns.UNIT)):
             if value.startswith(base):
-                return prefix + value[len(base):]
+                return prefix + value[len(base) :]
         return value
     if isinstance(term, pyoxigraph.Literal):
         return term.value

@@ -81,8 +81,10 @@ def test_imports_only_run_downward() -> None:
 
 def test_no_import_cycle_between_modules() -> None:
     known = modules()
-    graph = {name: {t for t in imports_of(path, typing_too=False) if t in known and t != name}
-             for name, path in known.items()}
+    graph = {
+        name: {t for t in imports_of(path, typing_too=False) if t in known and t != name}
+        for name, path in known.items()
+    }
     state: dict[str, int] = {}
 
     def visit(node: str, trail: list[str]) -> None:

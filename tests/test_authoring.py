@@ -30,16 +30,40 @@ FIXTURE = (
 
 
 def shkg(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "shkg.cli", *args, "--root", str(project.root),
-                           "--var", str(project.var)], capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shkg.cli",
+            *args,
+            "--root",
+            str(project.root),
+            "--var",
+            str(project.var),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_add_quote_cover_and_build_a_new_article(project: Project, tmp_path: Path) -> None:
     text_file = tmp_path / "fixture.txt"
     text_file.write_text(FIXTURE, encoding="utf-8")
-    added = shkg(project, "add-article", str(text_file), "--title", "[A test fixture]",
-                 "--date", "2026-01-15", "--publisher", "china-daily", "--url", "https://example.org/x")
+    added = shkg(
+        project,
+        "add-article",
+        str(text_file),
+        "--title",
+        "[A test fixture]",
+        "--date",
+        "2026-01-15",
+        "--publisher",
+        "china-daily",
+        "--url",
+        "https://example.org/x",
+    )
     assert added.returncode == 0, added.stderr
     key = hashlib.sha256(FIXTURE.encode()).hexdigest()[:16]
     seed = project.seeds / f"005_{key}.txt"
@@ -67,7 +91,10 @@ def test_add_quote_cover_and_build_a_new_article(project: Project, tmp_path: Pat
 
     quote = quoted.stdout.split(" ", 1)[0]
     with article_file.open("a", encoding="utf-8") as out:
-        out.write("\n" + quoted.stdout + f"""
+        out.write(
+            "\n"
+            + quoted.stdout
+            + f"""
 {quote} {{
     figure:005-fixture-gadget-output a shkg:Observation ;
         rdfs:label "Fixture gadget output (test fixture)"@en ;
@@ -79,7 +106,8 @@ def test_add_quote_cover_and_build_a_new_article(project: Project, tmp_path: Pat
         shkg:comparator comparator:exactly ;
         shkg:year "2025"^^xsd:gYear .
 }}
-""")
+"""
+        )
     with project.waivers.open("a", encoding="utf-8") as waivers:
         for start_of in ("TEST FIXTURE", "Shanghai repeats itself."):
             waivers.write(f"{seed.name}\t{start_of}\tpage-furniture\ttest fixture\n")
@@ -89,36 +117,55 @@ def test_add_quote_cover_and_build_a_new_article(project: Project, tmp_path: Pat
     assert built.returncode == 0, built.stderr
 
     store = current_release(project.var).open_store()
-    solutions = store.query(f"""
+    solutions = store.query(
+        f"""
         SELECT ?sentence WHERE {{
           ?st <{ns.RDF}subject> <{ns.ID}figure/005-fixture-gadget-output> ;
               <{ns.RDF}predicate> <{ns.SHKG}value> ;
               <{ns.PROV}wasDerivedFrom> [ <{ns.OA}hasSelector> [ <{ns.OA}exact> ?sentence ] ] .
-        }}""", use_default_graph_as_union=True)
+        }}""",
+        use_default_graph_as_union=True,
+    )
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     rows = list(solutions)
     assert [r["sentence"] for r in rows] == [pyoxigraph.Literal(sentence)]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"date": "15 January 2026"}, "is not YYYY-MM-DD"),
-    ({"title": " "}, "--title: empty"),
-    ({"publisher": "nobody"}, "no organization:nobody"),
-    ({"url": "javascript:alert(1)"}, "is not an http"),
-])
-def test_add_article_refuses_bad_input_and_writes_nothing(project: Project, tmp_path: Path,
-                                                          change: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"date": "15 January 2026"}, "is not YYYY-MM-DD"),
+        ({"title": " "}, "--title: empty"),
+        ({"publisher": "nobody"}, "no organization:nobody"),
+        ({"url": "javascript:alert(1)"}, "is not an http"),
+    ],
+)
+def test_add_article_refuses_bad_input_and_writes_nothing(
+    project: Project, tmp_path: Path, change: dict[str, str], message: str
+) -> None:
     text_file = tmp_path / "fixture.txt"
     text_file.write_text(FIXTURE, encoding="utf-8")
-    before = {p: p.read_bytes() for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
-              if p.is_file()}
-    arguments = {"title": "[A test fixture]", "date": "2026-01-15", "publisher": None, "url": None, **change}
+    before = {
+        p: p.read_bytes()
+        for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
+        if p.is_file()
+    }
+    arguments = {
+        "title": "[A test fixture]",
+        "date": "2026-01-15",
+        "publisher": None,
+        "url": None,
+        **change,
+    }
     title, date = arguments["title"], arguments["date"]
     assert title is not None and date is not None
     with pytest.raises(InputError, match=message):
         add_article(project, text_file, title, date, arguments["publisher"], arguments["url"])
-    after = {p: p.read_bytes() for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
-             if p.is_file()}
+    after = {
+        p: p.read_bytes()
+        for p in (*project.seeds.iterdir(), *project.root.joinpath("graph").rglob("*"))
+        if p.is_file()
+    }
     assert after == before
 
 
@@ -130,7 +177,9 @@ def test_the_same_text_twice_is_refused(project: Project) -> None:
 
 def test_quote_turtle_carries_both_selectors_and_context(project: Project) -> None:
     seed = find_seed(read_project(project).seeds, "5e0aa57edfc75f35")
-    text = quote_turtle(seed, "Shanghai aims to take the lead in some key high-end industries by 2025.")
+    text = quote_turtle(
+        seed, "Shanghai aims to take the lead in some key high-end industries by 2025."
+    )
     start = seed.text.index("Shanghai aims to take the lead")
     assert f"oa:start {start} ; oa:end {start + 71}" in text
     assert 'oa:prefix "' in text and 'oa:suffix ""' in text  # the sentence ends the text

@@ -37,8 +37,16 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, and quiet: without the background-networking flags chromium calls Google's
 # services all the time.  Playwright gives every launch a fresh, temporary profile.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 LINGANG = "Which clusters include Lingang?"
 LARGE_AIRCRAFT = "Yangtze River Delta (including Jiangxi) large aircraft cluster"
@@ -66,8 +74,9 @@ def browser() -> Iterator[Browser]:
         pytest.skip(f"SKIPPED BROWSER TESTS: {message}")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield launched
         finally:
@@ -108,8 +117,12 @@ def open_visit(browser: Browser, server: ServerProcess, **options: Any) -> Visit
             route.abort()
 
     context.route("**/*", route)
-    page.on("console", lambda message: visit.errors.append(f"console: {message.text}")
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            visit.errors.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
     return visit
 
@@ -142,8 +155,11 @@ def test_query_page_runs_a_competency_question(visit: Visit) -> None:
     page.locator(".yasgui .tabsList a[role=tab]", has_text=LINGANG).click()
     panel = page.locator(".tabPanel.active")
     assert "place:lingang" in panel.locator(".CodeMirror").inner_text()
-    assert panel.locator(".endpointText input, input.autocomplete").first.input_value().startswith(
-        visit.base + "/sparql")
+    assert (
+        panel.locator(".endpointText input, input.autocomplete")
+        .first.input_value()
+        .startswith(visit.base + "/sparql")
+    )
     panel.locator(".yasqe_queryButton").click()
     cell = panel.locator(".yasr table.dataTable tbody td", has_text=LARGE_AIRCRAFT)
     cell.wait_for()
@@ -176,7 +192,8 @@ def test_query_page_prefixes_complete_from_the_project(visit: Visit) -> None:
     page.keyboard.type("SELECT * WHERE { industry:")
     page.wait_for_function(
         "() => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
-        ".getValue().includes('PREFIX industry: <https://w3id.org/shkg/id/industry/>')")
+        ".getValue().includes('PREFIX industry: <https://w3id.org/shkg/id/industry/>')"
+    )
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.type("new-energy-vehicles ?p ?o }")

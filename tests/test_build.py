@@ -21,8 +21,13 @@ from shkg.project import Project
 # Each test builds a project of its own (about 20 s a build).
 pytestmark = pytest.mark.slow
 
-ARTICLE_KEYS = ["18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
-                "5e0aa57edfc75f35", "8b8eb0ebdb946325"]
+ARTICLE_KEYS = [
+    "18db54f95c37712d",
+    "705510ce96c515c9",
+    "6e137014eb55f111",
+    "5e0aa57edfc75f35",
+    "8b8eb0ebdb946325",
+]
 
 
 def test_release_has_one_named_graph_per_article(release: Release) -> None:
@@ -30,7 +35,13 @@ def test_release_has_one_named_graph_per_article(release: Release) -> None:
     graphs = {g.value for g in store.named_graphs()}
     for key in ARTICLE_KEYS:
         assert ns.article_graph(key) in graphs
-    for graph in (ns.ONTOLOGY_GRAPH, ns.CATALOGUE_GRAPH, ns.ENTITIES_GRAPH, ns.LINKS_GRAPH, ns.INFERRED_GRAPH):
+    for graph in (
+        ns.ONTOLOGY_GRAPH,
+        ns.CATALOGUE_GRAPH,
+        ns.ENTITIES_GRAPH,
+        ns.LINKS_GRAPH,
+        ns.INFERRED_GRAPH,
+    ):
         assert graph in graphs
     assert len(store) == release.manifest["quads"]
 
@@ -39,20 +50,30 @@ def test_article_graphs_are_derived_from_their_articles(release: Release) -> Non
     store = release.open_store()
     solutions = store.query(
         "SELECT ?g ?a WHERE { ?g <http://www.w3.org/ns/prov#wasDerivedFrom> ?a . "
-        "?a a <https://w3id.org/shkg/ontology#SourceDocument> }", use_default_graph_as_union=True)
+        "?a a <https://w3id.org/shkg/ontology#SourceDocument> }",
+        use_default_graph_as_union=True,
+    )
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     rows = {(r["g"].value, r["a"].value) for r in solutions}
     assert rows == {(ns.article_graph(k), ns.article_iri(k)) for k in ARTICLE_KEYS}
 
 
 def test_dumps_match_their_checksums_and_the_store(release: Release) -> None:
-    sums = {name: digest for digest, name in
-            (line.split("  ") for line in (release.dumps / "SHA256SUMS").read_text().splitlines())}
+    sums = {
+        name: digest
+        for digest, name in (
+            line.split("  ") for line in (release.dumps / "SHA256SUMS").read_text().splitlines()
+        )
+    }
     assert {"shkg.trig.gz", "shkg.nq.gz"} <= set(sums)
     for name, digest in sums.items():
         assert hashlib.sha256((release.dumps / name).read_bytes()).hexdigest() == digest
-    quads = list(pyoxigraph.parse(gzip.decompress((release.dumps / "shkg.nq.gz").read_bytes()),
-                                  format=pyoxigraph.RdfFormat.N_QUADS))
+    quads = list(
+        pyoxigraph.parse(
+            gzip.decompress((release.dumps / "shkg.nq.gz").read_bytes()),
+            format=pyoxigraph.RdfFormat.N_QUADS,
+        )
+    )
     assert len(quads) == release.manifest["quads"]
     listed = {entry["file"]: entry for entry in release.manifest["dumps"]}
     assert listed["shkg.trig.gz"]["sha256"] == sums["shkg.trig.gz"]
@@ -63,11 +84,13 @@ def test_inferred_graph_holds_entailments_only(release: Release) -> None:
     # A cluster is an org:OrganizationalCollaboration only by entailment.
     ask = store.query(
         "ASK { GRAPH <https://w3id.org/shkg/graph/inferred> { "
-        "<https://w3id.org/shkg/id/cluster/large-aircraft> a <http://www.w3.org/ns/org#OrganizationalCollaboration> } }")
+        "<https://w3id.org/shkg/id/cluster/large-aircraft> a <http://www.w3.org/ns/org#OrganizationalCollaboration> } }"
+    )
     assert bool(ask)
     overlap = store.query(
         "ASK { GRAPH <https://w3id.org/shkg/graph/inferred> { ?s ?p ?o } "
-        "GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/shkg/graph/inferred>) }")
+        "GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/shkg/graph/inferred>) }"
+    )
     assert not bool(overlap)
 
 
@@ -87,7 +110,7 @@ def edit(path: Path, old: str, new: str) -> int:
     """Replace the first occurrence of old in path; return the 1-based line it was on."""
     text = path.read_text(encoding="utf-8")
     index = text.index(old)
-    path.write_text(text[:index] + new + text[index + len(old):], encoding="utf-8")
+    path.write_text(text[:index] + new + text[index + len(old) :], encoding="utf-8")
     return text.count("\n", 0, index) + 1
 
 
@@ -99,7 +122,10 @@ def test_broken_turtle_line_names_file_and_line_and_servers_keep_serving(project
         line = edit(path, " a shkg:Observation ;", " a shkg:Observation ;;; <<")
         with pytest.raises(InputError) as error:
             build(project, quiet)
-        assert re.search(rf"graph/articles/{ARTICLE_KEYS[0]}\.trig:{line}:\d+: TriG syntax error", str(error.value))
+        assert re.search(
+            rf"graph/articles/{ARTICLE_KEYS[0]}\.trig:{line}:\d+: TriG syntax error",
+            str(error.value),
+        )
         assert_unchanged(project, before)
         response = httpx.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert response.status_code == 200 and response.json()["boolean"] is True
@@ -117,7 +143,9 @@ def test_shacl_violation_names_focus_node_and_shape(project: Project) -> None:
     focus = figure.group(1).replace("figure:", "https://w3id.org/shkg/id/figure/")
     year = re.compile(r'shkg:year "\d{4}"').search(text, figure.end())
     assert year
-    path.write_text(text[:year.start()] + 'shkg:year "1850"' + text[year.end():], encoding="utf-8")
+    path.write_text(
+        text[: year.start()] + 'shkg:year "1850"' + text[year.end() :], encoding="utf-8"
+    )
     with pytest.raises(ValidationFailed) as error:
         build(project, quiet)
     message = str(error.value)
@@ -133,7 +161,7 @@ def test_altered_quote_names_the_quote_and_the_text(project: Project) -> None:
     match = re.search(r'oa:exact "([^"\\]*?)(\d)', text)
     assert match, "no quote with a digit"
     altered = str((int(match.group(2)) + 1) % 10)
-    path.write_text(text[:match.start(2)] + altered + text[match.end(2):], encoding="utf-8")
+    path.write_text(text[: match.start(2)] + altered + text[match.end(2) :], encoding="utf-8")
     with pytest.raises(QuoteMismatch) as error:
         build(project, quiet)
     message = str(error.value)
@@ -166,5 +194,7 @@ def test_a_second_concurrent_build_is_refused(project: Project) -> None:
 
 def test_only_the_newest_releases_are_kept(project: Project) -> None:
     releases = [build(project, quiet) for _ in range(4)]
-    kept = sorted(p.name for p in (project.var / "releases").iterdir() if not p.name.startswith("."))
+    kept = sorted(
+        p.name for p in (project.var / "releases").iterdir() if not p.name.startswith(".")
+    )
     assert kept == sorted(r.path.name for r in releases[-3:])

@@ -14,14 +14,24 @@ from shkg.project import Project
 
 
 def shkg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "shkg.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "shkg.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_query_prints_tab_separated_rows(release: Release) -> None:
-    result = shkg("query", "--var", str(release.path.parents[1]),
-                  "SELECT ?c WHERE { ?c <https://w3id.org/shkg/ontology#corePlace> "
-                  "<https://w3id.org/shkg/id/place/lingang> }")
+    result = shkg(
+        "query",
+        "--var",
+        str(release.path.parents[1]),
+        "SELECT ?c WHERE { ?c <https://w3id.org/shkg/ontology#corePlace> "
+        "<https://w3id.org/shkg/id/place/lingang> }",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["?c", "<https://w3id.org/shkg/id/cluster/large-aircraft>"]
 

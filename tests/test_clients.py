@@ -50,31 +50,42 @@ def test_rdflib_sparqlstore(server: ServerProcess) -> None:
 
 def test_httpx_conditional_get(server: ServerProcess) -> None:
     first = httpx.get(server.url + "/sparql", params={"query": LINGANG})
-    again = httpx.get(server.url + "/sparql", params={"query": LINGANG},
-                      headers={"if-none-match": first.headers["etag"]})
+    again = httpx.get(
+        server.url + "/sparql",
+        params={"query": LINGANG},
+        headers={"if-none-match": first.headers["etag"]},
+    )
     assert first.status_code == 200 and again.status_code == 304
 
 
 @pytest.fixture(scope="module")
 def guarded_server(release: Release) -> Iterator[ServerProcess]:
-    process = ServerProcess(ROOT, release.path.parents[1], "--query-timeout", "1", "--query-workers", "3")
+    process = ServerProcess(
+        ROOT, release.path.parents[1], "--query-timeout", "1", "--query-workers", "3"
+    )
     try:
         yield process
     finally:
         process.stop()
 
 
-def test_runaway_query_is_cancelled_and_others_keep_answering(guarded_server: ServerProcess) -> None:
+def test_runaway_query_is_cancelled_and_others_keep_answering(
+    guarded_server: ServerProcess,
+) -> None:
     results: list[httpx.Response] = []
 
     def runaway() -> None:
-        results.append(httpx.get(guarded_server.url + "/sparql", params={"query": CROSS_PRODUCT}, timeout=30))
+        results.append(
+            httpx.get(guarded_server.url + "/sparql", params={"query": CROSS_PRODUCT}, timeout=30)
+        )
 
     thread = threading.Thread(target=runaway)
     started = time.monotonic()
     thread.start()
-    simple = [httpx.get(guarded_server.url + "/sparql", params={"query": LINGANG + f" # {n}"}, timeout=30)
-              for n in range(5)]
+    simple = [
+        httpx.get(guarded_server.url + "/sparql", params={"query": LINGANG + f" # {n}"}, timeout=30)
+        for n in range(5)
+    ]
     thread.join()
     elapsed = time.monotonic() - started
     assert all(r.status_code == 200 for r in simple)
@@ -83,7 +94,12 @@ def test_runaway_query_is_cancelled_and_others_keep_answering(guarded_server: Se
     metrics = httpx.get(guarded_server.url + "/metrics").text
     assert "shkg_query_timeouts_total 1.0" in metrics
     # The pool replaced the killed worker: the next query still answers.
-    assert httpx.get(guarded_server.url + "/sparql", params={"query": LINGANG + " # after"}).status_code == 200
+    assert (
+        httpx.get(
+            guarded_server.url + "/sparql", params={"query": LINGANG + " # after"}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.slow
@@ -91,8 +107,12 @@ def test_two_server_processes_share_one_store(release: Release) -> None:
     process = ServerProcess(ROOT, release.path.parents[1], "--workers", "2", "--query-workers", "1")
     try:
         with httpx.Client() as client:
-            answers = {client.get(process.url + "/sparql", params={"query": LINGANG + f" # {n}"}).json()[
-                "results"]["bindings"][0]["cluster"]["value"] for n in range(20)}
+            answers = {
+                client.get(process.url + "/sparql", params={"query": LINGANG + f" # {n}"}).json()[
+                    "results"
+                ]["bindings"][0]["cluster"]["value"]
+                for n in range(20)
+            }
         assert answers == {LARGE_AIRCRAFT}
     finally:
         process.stop()

@@ -17,8 +17,13 @@ from shkg.query.stores import ReadableStore
 
 QUERIES = ROOT / "queries"
 
-A000, A001, A002, A003, A004 = ("18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
-                                "5e0aa57edfc75f35", "8b8eb0ebdb946325")
+A000, A001, A002, A003, A004 = (
+    "18db54f95c37712d",
+    "705510ce96c515c9",
+    "6e137014eb55f111",
+    "5e0aa57edfc75f35",
+    "8b8eb0ebdb946325",
+)
 
 
 def test_every_question_has_a_titled_query() -> None:
@@ -59,8 +64,10 @@ def test_03_new_growth_points(store: ReadableStore) -> None:
     # trillion-yuan level during the "16th Five-Year Plan" period" (meaning 2026-2030).
     rows = run(store, "03-new-growth-points.rq")
     assert sorted((r["industry"] for r in rows), key=str) == [
-        "industry/biomanufacturing", "industry/commercial-aerospace",
-        "industry/embodied-intelligence", "industry/intelligent-terminals",
+        "industry/biomanufacturing",
+        "industry/commercial-aerospace",
+        "industry/embodied-intelligence",
+        "industry/intelligent-terminals",
         "industry/low-altitude-economy",
     ]
     for row in rows:
@@ -99,7 +106,12 @@ def test_05_trillion_yuan_clusters(store: ReadableStore) -> None:
         ("cluster/electronic-information", Decimal("1.2e12"), "comparator/exactly", "2024"),
         ("cluster/automobiles", Decimal("1.1e12"), "comparator/exactly", "2025"),
         ("cluster/high-end-equipment", Decimal("1e12"), "comparator/at-least", "2025"),
-        ("cluster/software-and-information-services", Decimal("1.8e12"), "comparator/more-than", "2025"),
+        (
+            "cluster/software-and-information-services",
+            Decimal("1.8e12"),
+            "comparator/more-than",
+            "2025",
+        ),
         ("cluster/large-aircraft", Decimal("1e12"), "comparator/more-than", "2025"),
     }
     assert len(rows) == 5
@@ -111,11 +123,14 @@ def test_06_low_altitude_targets(store: ReadableStore) -> None:
     # aircraft, building a national advanced manufacturing cluster for the low-altitude
     # economy, and accelerating the city's progress towards becoming a "World eVTOL Capital"".
     rows = run(store, "06-low-altitude-targets.rq")
-    assert all(r["year"] == "2028" and r["plan"] == "plan/low-altitude-economy-measures" for r in rows)
+    assert all(
+        r["year"] == "2028" and r["plan"] == "plan/low-altitude-economy-measures" for r in rows
+    )
     assert len(rows) == 4
     quantitative = [r for r in rows if r["value"] is not None]
     assert [(amount(r["value"]), r["unit"], r["comparator"]) for r in quantitative] == [
-        (Decimal("80e9"), "unit:CCY_CNY", "comparator/about")]
+        (Decimal("80e9"), "unit:CCY_CNY", "comparator/about")
+    ]
 
 
 def test_07_nev_cluster(store: ReadableStore) -> None:
@@ -123,7 +138,9 @@ def test_07_nev_cluster(store: ReadableStore) -> None:
     # leading companies like SAIC and Tesla"
     rows = run(store, "07-nev-cluster-enterprises.rq")
     assert {(r["enterprise"], r["district"]) for r in rows} == {
-        ("enterprise/saic", "place/jiading"), ("enterprise/tesla", "place/jiading")}
+        ("enterprise/saic", "place/jiading"),
+        ("enterprise/tesla", "place/jiading"),
+    }
     assert len(rows) == 2
 
 
@@ -147,11 +164,26 @@ def test_08_14th_plan_targets_for_2025(store: ReadableStore) -> None:
         ("group/six-key-industries", Decimal(6), "unit:NUM", "comparator/exactly"),
         ("industry/new-type-displays", Decimal("70e9"), "unit:CCY_CNY", "comparator/exactly"),
         ("industry/intelligent-sensors", Decimal("80e9"), "unit:CCY_CNY", "comparator/exactly"),
-        ("industry/software-and-information-services", Decimal("1.5e12"), "unit:CCY_CNY", "comparator/more-than"),
-        ("industry/high-end-medical-devices", Decimal("60e9"), "unit:CCY_CNY", "comparator/exactly"),
+        (
+            "industry/software-and-information-services",
+            Decimal("1.5e12"),
+            "unit:CCY_CNY",
+            "comparator/more-than",
+        ),
+        (
+            "industry/high-end-medical-devices",
+            Decimal("60e9"),
+            "unit:CCY_CNY",
+            "comparator/exactly",
+        ),
         ("industry/new-energy-vehicles", Decimal("1.2e6"), "unit:NUM", "comparator/more-than"),
         ("industry/new-energy-vehicles", Decimal("350e9"), "unit:CCY_CNY", "comparator/more-than"),
-        ("industry/knowledge-intensive-producer-services", Decimal("66.66"), "unit:PERCENT", "comparator/at-least"),
+        (
+            "industry/knowledge-intensive-producer-services",
+            Decimal("66.66"),
+            "unit:PERCENT",
+            "comparator/at-least",
+        ),
         ("place/shanghai", Decimal(100), "unit:NUM", "comparator/at-least"),
         ("place/shanghai", Decimal("850e9"), "unit:CCY_CNY", "comparator/more-than"),
         ("place/shanghai", Decimal("132e9"), "unit:CCY_USD", "comparator/more-than"),
@@ -175,9 +207,15 @@ def test_09_frontier_technologies(store: ReadableStore) -> None:
     for r in rows:
         by_kind.setdefault(r["kind"], set()).add((r["item"], amount(r["value"]), r["year"]))
     assert by_kind["technology"] == {
-        (f"industry/{slug}", None, None) for slug in (
-            "cell-and-gene-therapy", "brain-computer-interface", "silicon-based-optoelectronics",
-            "quantum-technology", "controlled-nuclear-fusion")}
+        (f"industry/{slug}", None, None)
+        for slug in (
+            "cell-and-gene-therapy",
+            "brain-computer-interface",
+            "silicon-based-optoelectronics",
+            "quantum-technology",
+            "controlled-nuclear-fusion",
+        )
+    }
     assert by_kind["fund"] == {("programme/future-industries-fund", Decimal("15e9"), None)}
     assert by_kind["target"] == {
         ("target/001-frontier-industry-leaders-2027", Decimal(20), "2027"),
@@ -188,15 +226,22 @@ def test_09_frontier_technologies(store: ReadableStore) -> None:
 
 def test_10_every_figure_and_target_has_its_sentence(store: ReadableStore) -> None:
     rows = run(store, "10-sources-of-facts.rq")
-    seeds = {path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
-             for path in (ROOT / "seeds").glob("*.txt")}
+    seeds = {
+        path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
+        for path in (ROOT / "seeds").glob("*.txt")
+    }
     for row in rows:
         key = str(row["document"]).removeprefix("article/")
         start, end = int(str(row["start"])), int(str(row["end"]))
         assert seeds[key][start:end] == row["sentence"]
-    facts = {short(s["f"]) for s in store.query(
-        "SELECT ?f WHERE { { ?f a <https://w3id.org/shkg/ontology#Observation> } UNION "
-        "{ ?f a <https://w3id.org/shkg/ontology#Target> } }", use_default_graph_as_union=True)}
+    facts = {
+        short(s["f"])
+        for s in store.query(
+            "SELECT ?f WHERE { { ?f a <https://w3id.org/shkg/ontology#Observation> } UNION "
+            "{ ?f a <https://w3id.org/shkg/ontology#Target> } }",
+            use_default_graph_as_union=True,
+        )
+    }
     assert {r["fact"] for r in rows} == facts
     # 000: "...the integrated circuit cluster, with an industry scale exceeding 390 billion
     # yuan last year and a 25% share of the national total..."
@@ -214,13 +259,20 @@ def test_11_places_in_the_yangtze_river_delta(store: ReadableStore) -> None:
     rows = run(store, "11-places-in-yangtze-river-delta.rq")
     assert {(r["place"], r["kind"]) for r in rows} == {
         ("place/shanghai", "shkg:Municipality"),
-        ("place/jiangsu", "shkg:Province"), ("place/zhejiang", "shkg:Province"),
+        ("place/jiangsu", "shkg:Province"),
+        ("place/zhejiang", "shkg:Province"),
         ("place/anhui", "shkg:Province"),
-        ("place/wuxi", "shkg:City"), ("place/hangzhou", "shkg:City"), ("place/luan", "shkg:City"),
-        ("place/jiading", "shkg:District"), ("place/minhang", "shkg:District"),
-        ("place/jinshan", "shkg:District"), ("place/changning", "shkg:District"),
-        ("place/lingang", "shkg:Zone"), ("place/zhangjiang", "shkg:Zone"),
-        ("place/zizhu", "shkg:Zone"), ("place/east-china-uav-base", "shkg:Zone"),
+        ("place/wuxi", "shkg:City"),
+        ("place/hangzhou", "shkg:City"),
+        ("place/luan", "shkg:City"),
+        ("place/jiading", "shkg:District"),
+        ("place/minhang", "shkg:District"),
+        ("place/jinshan", "shkg:District"),
+        ("place/changning", "shkg:District"),
+        ("place/lingang", "shkg:Zone"),
+        ("place/zhangjiang", "shkg:Zone"),
+        ("place/zizhu", "shkg:Zone"),
+        ("place/east-china-uav-base", "shkg:Zone"),
     }
     assert "place/nanchang" not in {r["place"] for r in rows}  # Jiangxi is "plus", outside
 
@@ -229,17 +281,23 @@ def test_12_industries_in_several_sources(store: ReadableStore) -> None:
     rows = run(store, "12-industries-in-several-sources.rq")
     assert {(r["industry"], int(str(r["documents"]))) for r in rows} == {
         ("industry/biomedicine", 5),  # 004 as "biological medicine"
-        ("industry/integrated-circuits", 4), ("industry/artificial-intelligence", 4),
-        ("industry/automobiles", 4), ("industry/electronic-information", 4),
-        ("industry/high-end-equipment", 4), ("industry/advanced-manufacturing", 4),
+        ("industry/integrated-circuits", 4),
+        ("industry/artificial-intelligence", 4),
+        ("industry/automobiles", 4),
+        ("industry/electronic-information", 4),
+        ("industry/high-end-equipment", 4),
+        ("industry/advanced-manufacturing", 4),
         ("industry/manufacturing", 4),
         ("industry/advanced-materials", 3),  # "new materials" in 002 and 004
-        ("industry/fashion-consumer-goods", 2), ("industry/life-health", 2),
+        ("industry/fashion-consumer-goods", 2),
+        ("industry/life-health", 2),
         # 003: a plan "to develop high-end manufacturing"; 004: "significant improvement of
         # high-end manufacturing and producer services level" by 2020
         ("industry/high-end-manufacturing", 2),
-        ("industry/intelligent-sensors", 2), ("industry/large-aircraft", 2),
-        ("industry/new-energy-vehicles", 2), ("industry/software-and-information-services", 2),
+        ("industry/intelligent-sensors", 2),
+        ("industry/large-aircraft", 2),
+        ("industry/new-energy-vehicles", 2),
+        ("industry/software-and-information-services", 2),
     }
 
 

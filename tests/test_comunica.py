@@ -45,8 +45,14 @@ def comunica_available() -> None:
 
 
 def run(query: str, *sources: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["node", str(SCRIPT), query, *sources], check=False, capture_output=True,
-                          text=True, timeout=120, cwd=COMUNICA)
+    return subprocess.run(
+        ["node", str(SCRIPT), query, *sources],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=COMUNICA,
+    )
 
 
 def federate(query: str, *sources: str) -> list[dict[str, dict[str, str]]]:
@@ -55,21 +61,26 @@ def federate(query: str, *sources: str) -> list[dict[str, dict[str, str]]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def test_comunica_joins_our_places_with_the_second_server(server: ServerProcess,
-                                                          wikidata: Oxigraph) -> None:  # noqa: F811
+def test_comunica_joins_our_places_with_the_second_server(
+    server: ServerProcess,
+    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+) -> None:
     comunica_available()
     solutions = federate(QUERY, "sparql@" + server.url + "/sparql", "sparql@" + wikidata.query_url)
     # The same full answer as the SERVICE query of test_federation_out: Q90 (linked from none
     # of ours) and our places whose item the slice lacks drop out of the join.
     assert [{name: term["value"] for name, term in row.items()} for row in solutions] == JOINED
     assert all(row["population"]["datatype"] == XSD + "integer" for row in solutions)
-    assert all(row["inception"]["datatype"] == XSD + "dateTime"
-               for row in solutions if "inception" in row)
+    assert all(
+        row["inception"]["datatype"] == XSD + "dateTime" for row in solutions if "inception" in row
+    )
     assert all(row["label"].get("language") == "en" for row in solutions)
 
 
-def test_comunica_finds_our_endpoint_from_its_service_description(server: ServerProcess,
-                                                                  wikidata: Oxigraph) -> None:  # noqa: F811
+def test_comunica_finds_our_endpoint_from_its_service_description(
+    server: ServerProcess,
+    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+) -> None:
     # Our endpoint given as a bare URL: Comunica GETs it, reads sd:endpoint in the service
     # description, and queries it as a SPARQL endpoint.  Read as a plain RDF document instead,
     # the description has no places, and the join would be empty.
@@ -78,15 +89,20 @@ def test_comunica_finds_our_endpoint_from_its_service_description(server: Server
     assert [{name: term["value"] for name, term in row.items()} for row in solutions] == JOINED
 
 
-def test_comunica_reaches_no_host_but_its_sources(server: ServerProcess,
-                                                 wikidata: Oxigraph) -> None:  # noqa: F811
+def test_comunica_reaches_no_host_but_its_sources(
+    server: ServerProcess,
+    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+) -> None:
     # With two sources Comunica runs a SERVICE itself: to anything else (here a counting
     # listener) federate.mjs's fetch refuses it, before any connection is made.
     comunica_available()
     listener = Listener()
     try:
-        result = run(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
-                     "sparql@" + server.url + "/sparql", "sparql@" + wikidata.query_url)
+        result = run(
+            f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+            "sparql@" + server.url + "/sparql",
+            "sparql@" + wikidata.query_url,
+        )
         assert result.returncode != 0
         assert f"refused to fetch {listener.url}" in result.stderr
         time.sleep(0.3)

@@ -24,13 +24,18 @@ def seed_of(text: str) -> Seed:
 def test_sentences_split_at_ends_and_lines() -> None:
     seed = seed_of('First one. "Second" follows? Third!\nA line without end\n\nLast 1.5 percent.')
     assert [s.text for s in sentences(seed)] == [
-        "First one.", '"Second" follows?', "Third!", "A line without end", "Last 1.5 percent."]
+        "First one.",
+        '"Second" follows?',
+        "Third!",
+        "A line without end",
+        "Last 1.5 percent.",
+    ]
 
 
 def test_sentence_positions_are_offsets_into_the_text() -> None:
     seed = seed_of("  Alpha beta.  Gamma 2020.\nDelta")
     for sentence in sentences(seed):
-        assert seed.text[sentence.start:sentence.end] == sentence.text
+        assert seed.text[sentence.start : sentence.end] == sentence.text
 
 
 def test_decimals_and_abbreviated_amounts_do_not_split() -> None:
@@ -52,8 +57,11 @@ def remove_graph_of(path: Path, sentence_start: str) -> str:
     """Drop the graph of the quote whose exact text begins so; return the quote's prefixed name."""
     text = path.read_text(encoding="utf-8")
     # The quote resource: from its IRI to its exact text, within one paragraph.
-    quote = re.search(r'^(quote:\S+) a shkg:Quote(?:(?!\n\n).)*?oa:exact "' + re.escape(sentence_start),
-                      text, re.MULTILINE | re.DOTALL)
+    quote = re.search(
+        r'^(quote:\S+) a shkg:Quote(?:(?!\n\n).)*?oa:exact "' + re.escape(sentence_start),
+        text,
+        re.MULTILINE | re.DOTALL,
+    )
     assert quote, sentence_start
     name = quote.group(1)
     block = re.compile(rf"^{re.escape(name)} \{{.*?^\}}\n", re.MULTILINE | re.DOTALL)
@@ -68,8 +76,20 @@ def test_a_sentence_whose_graph_is_removed_is_missing(project: Project) -> None:
     remove_graph_of(path, "The annual turnover of Shanghai")
     report = coverage_report(project)
     assert [e.sentence.text[:31] for e in report.missing] == ["The annual turnover of Shanghai"]
-    result = subprocess.run([sys.executable, "-m", "shkg.cli", "coverage", "6e137014eb55f111",
-                             "--root", str(project.root)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shkg.cli",
+            "coverage",
+            "6e137014eb55f111",
+            "--root",
+            str(project.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "MISSING  002_6e137014eb55f111.txt:" in result.stdout
     assert "The annual turnover of Shanghai" in result.stdout
@@ -81,7 +101,8 @@ def test_an_empty_graph_does_not_cover_its_sentence(project: Project) -> None:
     name = remove_graph_of(path, "The annual turnover of Shanghai")
     path.write_text(path.read_text(encoding="utf-8") + f"\n{name} {{ }}\n", encoding="utf-8")
     assert [e.sentence.text[:31] for e in coverage_report(project).missing] == [
-        "The annual turnover of Shanghai"]
+        "The annual turnover of Shanghai"
+    ]
 
 
 @pytest.mark.slow
@@ -98,8 +119,11 @@ def test_a_waiver_reason_outside_the_list_is_refused(project: Project) -> None:
     lines = project.waivers.read_text(encoding="utf-8").splitlines()
     with project.waivers.open("a", encoding="utf-8") as waivers:
         waivers.write("002_6e137014eb55f111.txt\tThe annual turnover\tnot interesting\n")
-    with pytest.raises(InputError, match=rf"graph/coverage-waivers.tsv:{len(lines) + 1}: reason "
-                                         "'not interesting' is not one of the listed"):
+    with pytest.raises(
+        InputError,
+        match=rf"graph/coverage-waivers.tsv:{len(lines) + 1}: reason "
+        "'not interesting' is not one of the listed",
+    ):
         coverage_report(project)
 
 
@@ -110,7 +134,9 @@ def test_a_waived_sentence_that_states_something_is_covered_not_waived(project: 
     report = coverage_report(project)
     covered = next(e for e in report.entries if e.facts)
     with project.waivers.open("a", encoding="utf-8") as waivers:
-        waivers.write(f"{covered.sentence.seed.path.name}\t{covered.sentence.text[:20]}\tsection-heading\n")
+        waivers.write(
+            f"{covered.sentence.seed.path.name}\t{covered.sentence.text[:20]}\tsection-heading\n"
+        )
     again = coverage_report(project)
     assert [w.starts_with for w in again.unused_waivers] == [covered.sentence.text[:20]]
 

@@ -27,13 +27,17 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(query_workers=0, access_log=False, root=str(ROOT)), release)) as test_client:
+    with TestClient(
+        create_app(Settings(query_workers=0, access_log=False, root=str(ROOT)), release)
+    ) as test_client:
         yield test_client
 
 
 def examples(client: TestClient) -> rdflib.Graph:
     response = client.get("/.well-known/sparql-examples")
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(
+        "text/turtle"
+    )
     return rdflib.Graph().parse(data=response.text, format="turtle")
 
 
@@ -45,7 +49,10 @@ def test_every_query_file_is_an_example(client: TestClient) -> None:
     for example in graph.subjects(rdflib.RDF.type, SH.SPARQLExecutable):
         assert graph.value(example, rdflib.RDFS.label) is not None
         assert graph.value(example, rdflib.RDFS.comment) is not None
-        assert str(graph.value(example, rdflib.URIRef("https://schema.org/target"))) == "http://testserver/sparql"
+        assert (
+            str(graph.value(example, rdflib.URIRef("https://schema.org/target")))
+            == "http://testserver/sparql"
+        )
 
 
 def test_every_example_runs_and_answers(client: TestClient) -> None:
@@ -63,10 +70,17 @@ def test_every_example_runs_and_answers(client: TestClient) -> None:
 # words each row rests on are quoted beside it), not read back from the graph.
 
 
-A000, A001, A002, A003, A004 = ("18db54f95c37712d", "705510ce96c515c9", "6e137014eb55f111",
-                                "5e0aa57edfc75f35", "8b8eb0ebdb946325")
-SEEDS = {path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
-         for path in (ROOT / "seeds").glob("*.txt")}
+A000, A001, A002, A003, A004 = (
+    "18db54f95c37712d",
+    "705510ce96c515c9",
+    "6e137014eb55f111",
+    "5e0aa57edfc75f35",
+    "8b8eb0ebdb946325",
+)
+SEEDS = {
+    path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
+    for path in (ROOT / "seeds").glob("*.txt")
+}
 
 
 def distinct(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
@@ -89,7 +103,11 @@ def test_14_what_a_district_hosts(store: ReadableStore) -> None:
         # heterogeneous humanoid robot training center and an open-source community."
         ("place/zhangjiang", "industry/embodied-intelligence", "shkg:Industry"),
         ("place/zhangjiang", "programme/humanoid-robot-training-center", "shkg:Programme"),
-        ("place/zhangjiang", "programme/embodied-intelligence-open-source-community", "shkg:Programme"),
+        (
+            "place/zhangjiang",
+            "programme/embodied-intelligence-open-source-community",
+            "shkg:Programme",
+        ),
     }
 
 
@@ -119,80 +137,213 @@ TWO_THIRDS = "two-thirds"
 def test_16_targets_due_in_2025(store: ReadableStore) -> None:
     rows = distinct(run(store, "16-targets-due-in-2025.rq"))
     # "two-thirds" is written as a percentage to two decimals (66.66 or 66.67)
-    got = {(r["target"], r["subject"],
-            TWO_THIRDS if r["value"] and abs(Decimal(r["value"]) - Decimal(200) / 3) < Decimal("0.01")
-            else amount(r["value"]), r["unit"], r["comparator"], r["plan"])
-           for r in rows}
+    got = {
+        (
+            r["target"],
+            r["subject"],
+            TWO_THIRDS
+            if r["value"] and abs(Decimal(r["value"]) - Decimal(200) / 3) < Decimal("0.01")
+            else amount(r["value"]),
+            r["unit"],
+            r["comparator"],
+            r["plan"],
+        )
+        for r in rows
+    }
     assert got == {
         # 002: "At least 100 high-level industrial projects will be built in Shanghai in the next
         # few years with total industrial investment projected to top 850 billion yuan ($132
         # billion) during the 14th Five-Year Plan period (2021-25), according to a plan released
         # by the municipal government"
-        ("target/002-high-level-industrial-projects", "place/shanghai", Decimal(100), "unit:NUM",
-         "comparator/at-least", PLAN_14),
-        ("target/002-industrial-investment-2021-2025-cny", "place/shanghai", Decimal("850e9"),
-         "unit:CCY_CNY", "comparator/more-than", PLAN_14),
-        ("target/002-industrial-investment-2021-2025-usd", "place/shanghai", Decimal("132e9"),
-         "unit:CCY_USD", "comparator/more-than", PLAN_14),
+        (
+            "target/002-high-level-industrial-projects",
+            "place/shanghai",
+            Decimal(100),
+            "unit:NUM",
+            "comparator/at-least",
+            PLAN_14,
+        ),
+        (
+            "target/002-industrial-investment-2021-2025-cny",
+            "place/shanghai",
+            Decimal("850e9"),
+            "unit:CCY_CNY",
+            "comparator/more-than",
+            PLAN_14,
+        ),
+        (
+            "target/002-industrial-investment-2021-2025-usd",
+            "place/shanghai",
+            Decimal("132e9"),
+            "unit:CCY_USD",
+            "comparator/more-than",
+            PLAN_14,
+        ),
         # 002: "The development of high-end industries will be the highlight of Shanghai's
         # advanced manufacturing industry in the coming years, according to the latest plan."
         # (the plan's period ends in 2025)
-        ("target/002-high-end-industries-highlight", "industry/advanced-manufacturing", None, None,
-         None, PLAN_14),
+        (
+            "target/002-high-end-industries-highlight",
+            "industry/advanced-manufacturing",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
         # 002: "Integrated circuits or ICs, biomedicine and artificial intelligence ... shall see
         # their respective scale more than double by the end of 2025."
-        ("target/002-integrated-circuits-scale-double-2025", "industry/integrated-circuits",
-         Decimal(2), "unit:UNITLESS", "comparator/more-than", PLAN_14),
-        ("target/002-biomedicine-scale-double-2025", "industry/biomedicine", Decimal(2),
-         "unit:UNITLESS", "comparator/more-than", PLAN_14),
-        ("target/002-artificial-intelligence-scale-double-2025", "industry/artificial-intelligence",
-         Decimal(2), "unit:UNITLESS", "comparator/more-than", PLAN_14),
+        (
+            "target/002-integrated-circuits-scale-double-2025",
+            "industry/integrated-circuits",
+            Decimal(2),
+            "unit:UNITLESS",
+            "comparator/more-than",
+            PLAN_14,
+        ),
+        (
+            "target/002-biomedicine-scale-double-2025",
+            "industry/biomedicine",
+            Decimal(2),
+            "unit:UNITLESS",
+            "comparator/more-than",
+            PLAN_14,
+        ),
+        (
+            "target/002-artificial-intelligence-scale-double-2025",
+            "industry/artificial-intelligence",
+            Decimal(2),
+            "unit:UNITLESS",
+            "comparator/more-than",
+            PLAN_14,
+        ),
         # 002: "Six key industrial clusters ... will be formed by 2025, according to the plan."
-        ("target/002-six-key-clusters-2025", "group/six-key-industries", Decimal(6), "unit:NUM",
-         "comparator/exactly", PLAN_14),
+        (
+            "target/002-six-key-clusters-2025",
+            "group/six-key-industries",
+            Decimal(6),
+            "unit:NUM",
+            "comparator/exactly",
+            PLAN_14,
+        ),
         # 002: "the industrial value of new-type display devices and services is expected to
         # reach 70 billion yuan by 2025, while that for smart sensors should reach 80 billion"
-        ("target/002-new-type-display-industrial-value-2025", "industry/new-type-displays",
-         Decimal("70e9"), "unit:CCY_CNY", "comparator/exactly", PLAN_14),
-        ("target/002-intelligent-sensors-industrial-value-2025", "industry/intelligent-sensors",
-         Decimal("80e9"), "unit:CCY_CNY", "comparator/exactly", PLAN_14),
+        (
+            "target/002-new-type-display-industrial-value-2025",
+            "industry/new-type-displays",
+            Decimal("70e9"),
+            "unit:CCY_CNY",
+            "comparator/exactly",
+            PLAN_14,
+        ),
+        (
+            "target/002-intelligent-sensors-industrial-value-2025",
+            "industry/intelligent-sensors",
+            Decimal("80e9"),
+            "unit:CCY_CNY",
+            "comparator/exactly",
+            PLAN_14,
+        ),
         # 002: "The sales revenue of software and information services should exceed 1.5
         # trillion yuan by the end of 2025."
-        ("target/002-software-sales-revenue-2025", "industry/software-and-information-services",
-         Decimal("1.5e12"), "unit:CCY_CNY", "comparator/more-than", PLAN_14),
+        (
+            "target/002-software-sales-revenue-2025",
+            "industry/software-and-information-services",
+            Decimal("1.5e12"),
+            "unit:CCY_CNY",
+            "comparator/more-than",
+            PLAN_14,
+        ),
         # 002: "The industrial value of high-end medical devices is expected to be 60 billion
         # yuan by 2025."
-        ("target/002-high-end-medical-devices-industrial-value-2025",
-         "industry/high-end-medical-devices", Decimal("60e9"), "unit:CCY_CNY",
-         "comparator/exactly", PLAN_14),
+        (
+            "target/002-high-end-medical-devices-industrial-value-2025",
+            "industry/high-end-medical-devices",
+            Decimal("60e9"),
+            "unit:CCY_CNY",
+            "comparator/exactly",
+            PLAN_14,
+        ),
         # 002: "the annual output should exceed 1.2 million units by 2025, helping the
         # industry's value top 350 billion yuan."
-        ("target/002-nev-production-2025", "industry/new-energy-vehicles", Decimal("1.2e6"),
-         "unit:NUM", "comparator/more-than", PLAN_14),
-        ("target/002-nev-industrial-value-2025", "industry/new-energy-vehicles", Decimal("350e9"),
-         "unit:CCY_CNY", "comparator/more-than", PLAN_14),
+        (
+            "target/002-nev-production-2025",
+            "industry/new-energy-vehicles",
+            Decimal("1.2e6"),
+            "unit:NUM",
+            "comparator/more-than",
+            PLAN_14,
+        ),
+        (
+            "target/002-nev-industrial-value-2025",
+            "industry/new-energy-vehicles",
+            Decimal("350e9"),
+            "unit:CCY_CNY",
+            "comparator/more-than",
+            PLAN_14,
+        ),
         # 002: "The knowledge-intensive services sector serving production ends should take up
         # at least two-thirds of the city's total added value of the services sector by 2025,
         # with general contracting, research and development, design services and industrial
         # e-commerce making substantial progress."
-        ("target/002-knowledge-intensive-services-share-2025",
-         "industry/knowledge-intensive-producer-services", TWO_THIRDS, "unit:PERCENT",
-         "comparator/at-least", PLAN_14),
-        ("target/002-general-contracting-progress-2025", "industry/general-contracting", None,
-         None, None, PLAN_14),
-        ("target/002-research-and-development-progress-2025", "industry/research-and-development",
-         None, None, None, PLAN_14),
-        ("target/002-design-services-progress-2025", "industry/design-services", None, None, None,
-         PLAN_14),
-        ("target/002-industrial-e-commerce-progress-2025", "industry/industrial-e-commerce", None,
-         None, None, PLAN_14),
+        (
+            "target/002-knowledge-intensive-services-share-2025",
+            "industry/knowledge-intensive-producer-services",
+            TWO_THIRDS,
+            "unit:PERCENT",
+            "comparator/at-least",
+            PLAN_14,
+        ),
+        (
+            "target/002-general-contracting-progress-2025",
+            "industry/general-contracting",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
+        (
+            "target/002-research-and-development-progress-2025",
+            "industry/research-and-development",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
+        (
+            "target/002-design-services-progress-2025",
+            "industry/design-services",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
+        (
+            "target/002-industrial-e-commerce-progress-2025",
+            "industry/industrial-e-commerce",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
         # 003: "According to the plan, more leading firms will be encouraged to design chips with
         # 3 nanometer or less technology to build a national-level electronic design automation
         # (EDA) platform" (the plan for 2021-25)
-        ("target/003-chip-process-node", "product/chips-3nm-or-less", Decimal(3), "unit:NanoM",
-         "comparator/at-most", PLAN_14),
-        ("target/003-national-eda-platform", "programme/national-eda-platform", None, None, None,
-         PLAN_14),
+        (
+            "target/003-chip-process-node",
+            "product/chips-3nm-or-less",
+            Decimal(3),
+            "unit:NanoM",
+            "comparator/at-most",
+            PLAN_14,
+        ),
+        (
+            "target/003-national-eda-platform",
+            "programme/national-eda-platform",
+            None,
+            None,
+            None,
+            PLAN_14,
+        ),
         # 003, the title: "Shanghai to strengthen high-end advanced manufacturing clusters in
         # 2021-2025"; "Shanghai will take integrated circuits, biomedicine and artificial
         # intelligence (AI) as the three major leading industries, and as well strengthen the
@@ -200,10 +351,22 @@ def test_16_targets_due_in_2025(store: ReadableStore) -> None:
         # high-end equipment, advanced materials and fashion consumer goods—in the next five
         # years."; and "Shanghai aims to take the lead in some key high-end industries by
         # 2025." None names a plan.
-        ("target/003-strengthen-clusters-2021-2025", "industry/advanced-manufacturing", None, None,
-         None, None),
-        ("target/003-strengthen-six-key-industries-2021-2025", "group/six-key-industries", None,
-         None, None, None),
+        (
+            "target/003-strengthen-clusters-2021-2025",
+            "industry/advanced-manufacturing",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "target/003-strengthen-six-key-industries-2021-2025",
+            "group/six-key-industries",
+            None,
+            None,
+            None,
+            None,
+        ),
         ("target/003-take-lead-2025", "place/shanghai", None, None, None, None),
     }
     assert len(rows) == 24  # one sentence each
@@ -213,13 +376,16 @@ def test_16_targets_due_in_2025(store: ReadableStore) -> None:
         if r["value"] is None:
             assert r["description"], r["target"]  # a qualitative target is described
         else:
-            assert r["metric"] and str(r["asWritten"]).strip("()") in str(r["sentence"]), r["target"]
+            assert r["metric"] and str(r["asWritten"]).strip("()") in str(r["sentence"]), r[
+                "target"
+            ]
 
 
 def test_17_industry_size_over_the_years(store: ReadableStore) -> None:
     rows = distinct(run(store, "17-industry-size-over-the-years.rq"))
-    assert [(r["year"], r["metric"], amount(r["value"]), r["unit"], r["comparator"])
-            for r in rows] == [
+    assert [
+        (r["year"], r["metric"], amount(r["value"]), r["unit"], r["comparator"]) for r in rows
+    ] == [
         # 002: "The annual turnover of Shanghai's IC industry surged 21 percent year-on-year to
         # 207 billion yuan in 2020."
         ("2020", "metric/annual-turnover", Decimal("207e9"), "unit:CCY_CNY", "comparator/exactly"),
@@ -232,19 +398,39 @@ def test_17_industry_size_over_the_years(store: ReadableStore) -> None:
 
 def test_18_growth_rates(store: ReadableStore) -> None:
     rows = distinct(run(store, "18-growth-rates.rq"))
-    assert {(r["subject"], r["metric"], r["year"], amount(r["value"]), r["unit"], r["comparator"])
-            for r in rows} == {
+    assert {
+        (r["subject"], r["metric"], r["year"], amount(r["value"]), r["unit"], r["comparator"])
+        for r in rows
+    } == {
         # 002: "The annual turnover of Shanghai's IC industry surged 21 percent year-on-year to
         # 207 billion yuan in 2020."
-        ("industry/integrated-circuits", "metric/turnover-growth", "2020", Decimal(21),
-         "unit:PERCENT", "comparator/exactly"),
+        (
+            "industry/integrated-circuits",
+            "metric/turnover-growth",
+            "2020",
+            Decimal(21),
+            "unit:PERCENT",
+            "comparator/exactly",
+        ),
         # 001: "During the first three quarters of 2025, the three pioneering industries ... saw
         # their combined industrial output jump 8.5 percent year-on-year, helping Shanghai's GDP
         # grow by 5.5 percent in the period"
-        ("group/three-pioneering-industries", "metric/output-growth", "2025", Decimal("8.5"),
-         "unit:PERCENT", "comparator/exactly"),
-        ("place/shanghai", "metric/gdp-growth", "2025", Decimal("5.5"), "unit:PERCENT",
-         "comparator/exactly"),
+        (
+            "group/three-pioneering-industries",
+            "metric/output-growth",
+            "2025",
+            Decimal("8.5"),
+            "unit:PERCENT",
+            "comparator/exactly",
+        ),
+        (
+            "place/shanghai",
+            "metric/gdp-growth",
+            "2025",
+            Decimal("5.5"),
+            "unit:PERCENT",
+            "comparator/exactly",
+        ),
     }
     # "0.3 percentage points higher than the national average" is a difference of growth
     # rates (metric:growth-above-national-average), not a growth rate.
@@ -275,31 +461,60 @@ def test_19_large_aircraft_status(store: ReadableStore) -> None:
 
 def test_20_what_officials_said(store: ReadableStore) -> None:
     rows = distinct(run(store, "20-what-officials-said.rq"))
-    got = {r["quotation"]: (r["speaker"], r["post"], r["year"], r["date"],
-                            frozenset(a.removeprefix(ns.ID) for a in str(r["abouts"]).split()))
-           for r in rows}
+    got = {
+        r["quotation"]: (
+            r["speaker"],
+            r["post"],
+            r["year"],
+            r["date"],
+            frozenset(a.removeprefix(ns.ID) for a in str(r["abouts"]).split()),
+        )
+        for r in rows
+    }
     assert len(rows) == len(got)
-    mayor, vice, wang = "post/mayor-of-shanghai", "post/vice-mayor-of-shanghai", \
-        "post/president-of-shanghai-society-of-macroeconomics"
+    mayor, vice, wang = (
+        "post/mayor-of-shanghai",
+        "post/vice-mayor-of-shanghai",
+        "post/president-of-shanghai-society-of-macroeconomics",
+    )
     nqpf, sh = "industry/new-quality-productive-forces", "place/shanghai"
     assert got == {
         # 000: "According to Chen Feifei, Director of the Comprehensive Planning Division of the
         # Municipal Commission of Economy and Informatization, Shanghai's four trillion-yuan-level
         # clusters have "grown" from 10 key industrial chains."
         "quotation/000-chen-feifei-ten-key-chains": (
-            "person/chen-feifei", "post/director-of-comprehensive-planning-division", "2025", None,
-            frozenset({"group/four-trillion-yuan-level-clusters", sh})),
+            "person/chen-feifei",
+            "post/director-of-comprehensive-planning-division",
+            "2025",
+            None,
+            frozenset({"group/four-trillion-yuan-level-clusters", sh}),
+        ),
         # 001: "During a municipal government meeting in late November, Shanghai Mayor Gong Zheng
         # emphasized that the 15th Five-Year Plan period is critical for the city's
         # transformation and upgrading. Unswerving efforts should be made to develop new quality
         # productive forces. Shanghai should consolidate its role as a source of technology
         # innovation ..., he said."
         "quotation/001-gong-zheng-15th-fyp-critical": (
-            "person/gong-zheng", mayor, "2025", "2025-11", frozenset({sh, "plan/15th-five-year-plan"})),
+            "person/gong-zheng",
+            mayor,
+            "2025",
+            "2025-11",
+            frozenset({sh, "plan/15th-five-year-plan"}),
+        ),
         "quotation/001-gong-zheng-new-quality-productive-forces": (
-            "person/gong-zheng", mayor, "2025", "2025-11", frozenset({sh, nqpf})),
+            "person/gong-zheng",
+            mayor,
+            "2025",
+            "2025-11",
+            frozenset({sh, nqpf}),
+        ),
         "quotation/001-gong-zheng-source-of-technology-innovation": (
-            "person/gong-zheng", mayor, "2025", "2025-11", frozenset({sh})),
+            "person/gong-zheng",
+            mayor,
+            "2025",
+            "2025-11",
+            frozenset({sh}),
+        ),
         # 001: "Wang Sizheng, president of the Shanghai Society of Macroeconomics, said
         # strengthening technological independence is a core mission for Shanghai in the
         # upcoming five years. But the development of new quality productive forces does not
@@ -308,25 +523,59 @@ def test_20_what_officials_said(store: ReadableStore) -> None:
         # embedded in industrial upgrading. It is for this reason that companies usually play a
         # critical role in innovation, said Wang."
         "quotation/001-wang-sizheng-technological-independence": (
-            "person/wang-sizheng", wang, "2025", None, frozenset({sh})),
+            "person/wang-sizheng",
+            wang,
+            "2025",
+            None,
+            frozenset({sh}),
+        ),
         "quotation/001-wang-sizheng-non-linear-path": (
-            "person/wang-sizheng", wang, "2025", None, frozenset({nqpf})),
+            "person/wang-sizheng",
+            wang,
+            "2025",
+            None,
+            frozenset({nqpf}),
+        ),
         "quotation/001-wang-sizheng-breakthrough-chain-effects": (
-            "person/wang-sizheng", wang, "2025", None, frozenset({nqpf})),
+            "person/wang-sizheng",
+            wang,
+            "2025",
+            None,
+            frozenset({nqpf}),
+        ),
         "quotation/001-wang-sizheng-innovation-embedded-in-upgrading": (
-            "person/wang-sizheng", wang, "2025", None, frozenset({nqpf})),
+            "person/wang-sizheng",
+            wang,
+            "2025",
+            None,
+            frozenset({nqpf}),
+        ),
         "quotation/001-wang-sizheng-companies-critical-role": (
-            "person/wang-sizheng", wang, "2025", None, frozenset({nqpf})),
+            "person/wang-sizheng",
+            wang,
+            "2025",
+            None,
+            frozenset({nqpf}),
+        ),
         # 002 (2021): "While Shanghai's advanced manufacturing companies used to be the followers
         # of world's top industry players, they should keep up with the pace of industry big
         # names and even take the lead globally in the next few years, a goal that prompted the
         # release of the plan, said Shanghai's Vice-Mayor Wu Qing. Shanghai-based manufacturing
         # companies should master more core technologies by 2035 ..., he said."
         "quotation/002-wu-qing-take-lead-globally": (
-            "person/wu-qing", vice, "2021", None,
-            frozenset({"industry/advanced-manufacturing", sh, PLAN_14})),
+            "person/wu-qing",
+            vice,
+            "2021",
+            None,
+            frozenset({"industry/advanced-manufacturing", sh, PLAN_14}),
+        ),
         "quotation/002-wu-qing-core-technologies-2035": (
-            "person/wu-qing", vice, "2021", None, frozenset({"industry/manufacturing", sh})),
+            "person/wu-qing",
+            vice,
+            "2021",
+            None,
+            frozenset({"industry/manufacturing", sh}),
+        ),
     }
     for r in rows:
         key = {"000": A000, "001": A001, "002": A002}[str(r["quotation"]).split("/")[1][:3]]
@@ -335,19 +584,50 @@ def test_20_what_officials_said(store: ReadableStore) -> None:
 
 def test_21_plans_and_their_parent_plans(store: ReadableStore) -> None:
     rows = distinct(run(store, "21-plans-and-their-parent-plans.rq"))
-    assert {(r["plan"], r["planBegin"], r["planEnd"], r["relation"], r["other"], r["otherBegin"],
-             r["otherEnd"]) for r in rows} == {
+    assert {
+        (
+            r["plan"],
+            r["planBegin"],
+            r["planEnd"],
+            r["relation"],
+            r["other"],
+            r["otherBegin"],
+            r["otherEnd"],
+        )
+        for r in rows
+    } == {
         # 003: "the Shanghai municipal government on Wednesday issued its 14th Five-Year Plan
         # (2021-25) to develop high-end manufacturing in response to the national plan calling
         # for building up of competitive advanced manufacturing clusters" (the national plan's
         # period is not given)
-        (PLAN_14, "2021-01-01", "2025-12-31", "shkg:respondsTo",
-         "plan/national-plan-advanced-manufacturing-clusters", None, None),
-        (PLAN_14, "2021-01-01", "2025-12-31", "shkg:partOfPlan", "plan/14th-five-year-plan",
-         "2021-01-01", "2025-12-31"),
+        (
+            PLAN_14,
+            "2021-01-01",
+            "2025-12-31",
+            "shkg:respondsTo",
+            "plan/national-plan-advanced-manufacturing-clusters",
+            None,
+            None,
+        ),
+        (
+            PLAN_14,
+            "2021-01-01",
+            "2025-12-31",
+            "shkg:partOfPlan",
+            "plan/14th-five-year-plan",
+            "2021-01-01",
+            "2025-12-31",
+        ),
         # 004: "According to Shanghai's "Thirteenth Five-year" Plan, the city will ..."
-        ("plan/shanghai-13th-five-year-plan", "2016-01-01", "2020-12-31", "shkg:partOfPlan",
-         "plan/13th-five-year-plan", "2016-01-01", "2020-12-31"),
+        (
+            "plan/shanghai-13th-five-year-plan",
+            "2016-01-01",
+            "2020-12-31",
+            "shkg:partOfPlan",
+            "plan/13th-five-year-plan",
+            "2016-01-01",
+            "2020-12-31",
+        ),
     }
     assert len(rows) == 3
 
@@ -356,9 +636,16 @@ def test_22_industries_of_plans_and_funds(store: ReadableStore) -> None:
     rows = distinct(run(store, "22-industries-of-plans-and-funds.rq"))
     got: dict[tuple[str | None, str | None], set[str]] = {}
     for r in rows:
-        got.setdefault((r["kind"], r["item"]), set()).add(str(r["industry"]).removeprefix("industry/"))
-    frontier = {"cell-and-gene-therapy", "brain-computer-interface", "silicon-based-optoelectronics",
-                "quantum-technology", "controlled-nuclear-fusion"}
+        got.setdefault((r["kind"], r["item"]), set()).add(
+            str(r["industry"]).removeprefix("industry/")
+        )
+    frontier = {
+        "cell-and-gene-therapy",
+        "brain-computer-interface",
+        "silicon-based-optoelectronics",
+        "quantum-technology",
+        "controlled-nuclear-fusion",
+    }
     assert got == {
         # 001: "15 measures to support the development of "frontier and disruptive "technologies
         # covering cell and gene therapy, brain-computer interface, silicon-based
@@ -372,12 +659,16 @@ def test_22_industries_of_plans_and_funds(store: ReadableStore) -> None:
         # manufacturing clusters"; 002: "The development of high-end industries will be the
         # highlight of Shanghai's advanced manufacturing industry ..., according to the latest plan"
         ("shkg:Plan", PLAN_14): {"high-end-manufacturing", "advanced-manufacturing"},
-        ("shkg:Plan", "plan/national-plan-advanced-manufacturing-clusters"): {"advanced-manufacturing"},
+        ("shkg:Plan", "plan/national-plan-advanced-manufacturing-clusters"): {
+            "advanced-manufacturing"
+        },
         # 004: "According to Shanghai's "Thirteenth Five-year" Plan, the city will ... attract
         # foreign investment in the development of Shanghai advanced manufacturing industry and
         # promote Shanghai's transformation and upgrading to intelligent manufacturing"
-        ("shkg:Plan", "plan/shanghai-13th-five-year-plan"): {"advanced-manufacturing",
-                                                               "intelligent-manufacturing"},
+        ("shkg:Plan", "plan/shanghai-13th-five-year-plan"): {
+            "advanced-manufacturing",
+            "intelligent-manufacturing",
+        },
         # 004: "The overall idea of Shanghai speeding up advanced manufacturing industry is to
         # improve manufacturing industry's core competitiveness ... of automobile, equipment,
         # shipping, electronic information and other advantaged manufacturing industries. ...
@@ -385,12 +676,25 @@ def test_22_industries_of_plans_and_funds(store: ReadableStore) -> None:
         # and other emerging manufacturing industries; optimize the development of fine steel,
         # petrochemical and other basic manufacturing industries"
         ("shkg:Plan", "plan/shanghai-advanced-manufacturing-overall-idea"): {
-            "advanced-manufacturing", "manufacturing", "automobiles", "equipment", "shipping",
-            "electronic-information", "aerospace", "biomedicine", "new-energy",
-            "advanced-materials", "fine-steel", "petrochemicals"},
+            "advanced-manufacturing",
+            "manufacturing",
+            "automobiles",
+            "equipment",
+            "shipping",
+            "electronic-information",
+            "aerospace",
+            "biomedicine",
+            "new-energy",
+            "advanced-materials",
+            "fine-steel",
+            "petrochemicals",
+        },
         # 004: "Advice on Promoting the Development of Shanghai: speeding up the development of
         # modern service industry and advanced manufacturing industry, ..."
-        ("shkg:Plan", "plan/state-council-advice-2009"): {"modern-services", "advanced-manufacturing"},
+        ("shkg:Plan", "plan/state-council-advice-2009"): {
+            "modern-services",
+            "advanced-manufacturing",
+        },
         # 001: "Shanghai has already set up a 15 billion-yuan fund to develop these
         # future-oriented industries."
         ("shkg:Programme", "programme/future-industries-fund"): frontier,
@@ -402,7 +706,8 @@ def test_22_industries_of_plans_and_funds(store: ReadableStore) -> None:
         # community."
         ("shkg:Programme", "programme/humanoid-robot-training-center"): {"embodied-intelligence"},
         ("shkg:Programme", "programme/embodied-intelligence-open-source-community"): {
-            "embodied-intelligence"},
+            "embodied-intelligence"
+        },
         # 000: "In the field of commercial aerospace, Shanghai will ... construct commercial
         # constellations like the Qianfan Constellation and the Smart Sky Network"
         ("shkg:Programme", "programme/qianfan-constellation"): {"commercial-aerospace"},
@@ -411,13 +716,15 @@ def test_22_industries_of_plans_and_funds(store: ReadableStore) -> None:
         ("shkg:Programme", "programme/large-aircraft-project"): {"large-aircraft"},
         # 004: "These projects are intelligent manufacturing innovation breakthrough, ..."
         ("shkg:Programme", "programme/intelligent-manufacturing-innovation-breakthrough"): {
-            "intelligent-manufacturing"},
+            "intelligent-manufacturing"
+        },
         # 003: "a national-level electronic design automation (EDA) platform to advance the
         # semiconductor industry"
         ("shkg:Programme", "programme/national-eda-platform"): {"semiconductors"},
         # 003: "the 2021 World Artificial Intelligence Conference"
         ("shkg:Programme", "programme/world-artificial-intelligence-conference-2021"): {
-            "artificial-intelligence"},
+            "artificial-intelligence"
+        },
     }
     assert len(rows) == 39
 
@@ -478,15 +785,19 @@ def test_25_editorial_readings(store: ReadableStore) -> None:
     for r in rows:
         key = str(r["document"]).removeprefix("article/")
         start = int(str(r["start"]))
-        assert SEEDS[key][start:start + len(str(r["sentence"]))] == r["sentence"]
+        assert SEEDS[key][start : start + len(str(r["sentence"]))] == r["sentence"]
         assert r["note"]
         # a description (a literal) is known here by its first words
-        obj = " ".join(str(r["object"]).split()[:4]) if r["predicate"] == DESCRIPTION else r["object"]
+        obj = (
+            " ".join(str(r["object"]).split()[:4]) if r["predicate"] == DESCRIPTION else r["object"]
+        )
         got.setdefault((r["subject"], r["predicate"], obj), set()).add((key, start))
 
     expected: dict[tuple[str | None, str | None, str | None], set[tuple[str, int]]] = {}
 
-    def read(subjects: list[str], predicate: str, obj: str, sentences: set[tuple[str, int]]) -> None:
+    def read(
+        subjects: list[str], predicate: str, obj: str, sentences: set[tuple[str, int]]
+    ) -> None:
         for subject in subjects:
             expected[(subject, predicate, obj)] = sentences
 
@@ -495,51 +806,105 @@ def test_25_editorial_readings(store: ReadableStore) -> None:
     # enterprises in the integrated circuit sector, and cutting-edge fields like AI large models
     # and intelligent sensors have fostered a vibrant innovation ecosystem." (5477): the fields
     # are read as electronic information's, AI large models as AI's.
-    read(["industry/ai-large-models", "industry/intelligent-sensors"], SKOS_BROADER,
-         "industry/electronic-information", {(A000, 5286), (A000, 5477)})
-    read(["industry/ai-large-models"], SKOS_BROADER, "industry/artificial-intelligence", {(A000, 5477)})
+    read(
+        ["industry/ai-large-models", "industry/intelligent-sensors"],
+        SKOS_BROADER,
+        "industry/electronic-information",
+        {(A000, 5286), (A000, 5477)},
+    )
+    read(
+        ["industry/ai-large-models"],
+        SKOS_BROADER,
+        "industry/artificial-intelligence",
+        {(A000, 5477)},
+    )
     # 000: "Shanghai is a national leader in the low-altitude economy." (7250) "The Jinshan
     # District East China UAV Base is one of the nation's first civil unmanned aerial vehicle
     # test zones, and over half of China's leading eVTOL ... companies are based in Shanghai." (7309)
-    read(["place/east-china-uav-base", "product/civil-uavs", "product/evtol"], "shkg:industry",
-         "industry/low-altitude-economy", {(A000, 7250), (A000, 7309)})
+    read(
+        ["place/east-china-uav-base", "product/civil-uavs", "product/evtol"],
+        "shkg:industry",
+        "industry/low-altitude-economy",
+        {(A000, 7250), (A000, 7309)},
+    )
     # 000: "In embodied intelligence, Shanghai is progressively establishing ..." (8896)
     # "Zhangjiang ... has established platforms including the nation's first heterogeneous
     # humanoid robot training center and an open-source community." (9056)
-    read(["product/humanoid-robots"], "shkg:industry", "industry/embodied-intelligence",
-         {(A000, 8896), (A000, 9056)})
+    read(
+        ["product/humanoid-robots"],
+        "shkg:industry",
+        "industry/embodied-intelligence",
+        {(A000, 8896), (A000, 9056)},
+    )
     # 001: "In late October, the city rolled out 15 measures ..." (1525), then "More specific
     # tasks have been set, including nurturing 20 industry leaders in these cutting-edge sectors
     # by 2027." (1917) "Industrial clusters of these emerging technologies should also be
     # established in the city by 2030." (2031): who set the tasks is not said.
     frontier = "plan/frontier-technology-measures-2025"
-    read(["target/001-frontier-industry-leaders-2027"], "shkg:plan", frontier, {(A001, 1525), (A001, 1917)})
+    read(
+        ["target/001-frontier-industry-leaders-2027"],
+        "shkg:plan",
+        frontier,
+        {(A001, 1525), (A001, 1917)},
+    )
     read(["target/001-frontier-clusters-2030"], "shkg:plan", frontier, {(A001, 1525), (A001, 2031)})
     # 002 (2021) opens with the plan ("according to a plan released by the municipal
     # government", 0) and says "according to the latest plan" (303) and "according to the plan"
     # (913); the target sentences after them name no plan.
-    read([f"target/002-{slug}-scale-double-2025" for slug in
-          ("integrated-circuits", "biomedicine", "artificial-intelligence")],
-         "shkg:plan", PLAN_14, {(A002, 0), (A002, 303), (A002, 461)})
+    read(
+        [
+            f"target/002-{slug}-scale-double-2025"
+            for slug in ("integrated-circuits", "biomedicine", "artificial-intelligence")
+        ],
+        "shkg:plan",
+        PLAN_14,
+        {(A002, 0), (A002, 303), (A002, 461)},
+    )
     for slugs, start in (
-            (["new-type-display-industrial-value-2025", "intelligent-sensors-industrial-value-2025"], 1105),
-            (["software-sales-revenue-2025"], 1288),
-            (["high-end-medical-devices-industrial-value-2025"], 1395),
-            (["nev-production-2025", "nev-industrial-value-2025"], 1487),
-            (["knowledge-intensive-services-share-2025", "general-contracting-progress-2025",
-              "research-and-development-progress-2025", "design-services-progress-2025",
-              "industrial-e-commerce-progress-2025"], 2265)):
-        read([f"target/002-{slug}" for slug in slugs], "shkg:plan", PLAN_14,
-             {(A002, 0), (A002, 913), (A002, start)})
+        (
+            ["new-type-display-industrial-value-2025", "intelligent-sensors-industrial-value-2025"],
+            1105,
+        ),
+        (["software-sales-revenue-2025"], 1288),
+        (["high-end-medical-devices-industrial-value-2025"], 1395),
+        (["nev-production-2025", "nev-industrial-value-2025"], 1487),
+        (
+            [
+                "knowledge-intensive-services-share-2025",
+                "general-contracting-progress-2025",
+                "research-and-development-progress-2025",
+                "design-services-progress-2025",
+                "industrial-e-commerce-progress-2025",
+            ],
+            2265,
+        ),
+    ):
+        read(
+            [f"target/002-{slug}" for slug in slugs],
+            "shkg:plan",
+            PLAN_14,
+            {(A002, 0), (A002, 913), (A002, start)},
+        )
     # 002: "... shall see their respective scale more than double by the end of 2025." (461),
     # from the figures of 2020 the next sentences give: "The annual turnover of Shanghai's IC
     # industry surged 21 percent year-on-year to 207 billion yuan in 2020." (668) "The city saw
     # the industrial value of the biomedicine industry exceed 600 billion yuan last year while
     # that of AI reached 220 billion yuan." (774)
-    read(["target/002-integrated-circuits-scale-double-2025"], "shkg:baseYear", "2020",
-         {(A002, 461), (A002, 668)})
-    read(["target/002-biomedicine-scale-double-2025", "target/002-artificial-intelligence-scale-double-2025"],
-         "shkg:baseYear", "2020", {(A002, 461), (A002, 774)})
+    read(
+        ["target/002-integrated-circuits-scale-double-2025"],
+        "shkg:baseYear",
+        "2020",
+        {(A002, 461), (A002, 668)},
+    )
+    read(
+        [
+            "target/002-biomedicine-scale-double-2025",
+            "target/002-artificial-intelligence-scale-double-2025",
+        ],
+        "shkg:baseYear",
+        "2020",
+        {(A002, 461), (A002, 774)},
+    )
     # 004 (2016): "The overall idea of Shanghai speeding up advanced manufacturing industry is
     # to improve manufacturing industry's core competitiveness ..." (2107) "Efforts will be made
     # to develop advanced manufacturing techniques, improving R & D ability and core
@@ -553,22 +918,38 @@ def test_25_editorial_readings(store: ReadableStore) -> None:
     advantaged = ["automobiles", "equipment", "shipping", "electronic-information"]
     emerging = ["aerospace", "biomedicine", "new-energy", "advanced-materials"]
     basic = ["fine-steel", "petrochemicals"]
-    for industries, role, start in ((advantaged, "advantaged", 2386), (emerging, "emerging", 2608),
-                                    (basic, "basic", 2608)):
+    for industries, role, start in (
+        (advantaged, "advantaged", 2386),
+        (emerging, "emerging", 2608),
+        (basic, "basic", 2608),
+    ):
         sentences = {(A004, 2107), (A004, start)}
         for industry in industries:
             expected[(idea, "shkg:industry", f"industry/{industry}")] = sentences
             expected[(f"designation/004-{industry}-{role}", "shkg:designatedBy", idea)] = sentences
-    expected[(idea, DESCRIPTION, "To develop advanced manufacturing")] = {(A004, 2107), (A004, 2386)}
+    expected[(idea, DESCRIPTION, "To develop advanced manufacturing")] = {
+        (A004, 2107),
+        (A004, 2386),
+    }
     expected[(idea, DESCRIPTION, "To speed up the")] = {(A004, 2107), (A004, 2608)}
     # 004: "According to Shanghai's "Thirteenth Five-year" Plan, the city will ..." (4074) "By
     # 2020, Shanghai manufacturing industry's whole-industrial-chain interactive development
     # pattern will basically form, with significant improvement of high-end manufacturing and
     # producer services level, the capability of independent innovation, industrial
     # international competitiveness and brand influence ..." (4426)
-    read([f"target/004-{slug}" for slug in (
-            "whole-industrial-chain-pattern-2020", "high-end-manufacturing-level-2020",
-            "producer-services-level-2020", "manufacturing-innovation-competitiveness-brand-2020")],
-         "shkg:plan", "plan/shanghai-13th-five-year-plan", {(A004, 4074), (A004, 4426)})
+    read(
+        [
+            f"target/004-{slug}"
+            for slug in (
+                "whole-industrial-chain-pattern-2020",
+                "high-end-manufacturing-level-2020",
+                "producer-services-level-2020",
+                "manufacturing-innovation-competitiveness-brand-2020",
+            )
+        ],
+        "shkg:plan",
+        "plan/shanghai-13th-five-year-plan",
+        {(A004, 4074), (A004, 4426)},
+    )
     assert got == expected
     assert len(got) == 52

@@ -20,65 +20,87 @@ def select(service: str, prologue: str = "") -> str:
     return f"{prologue} SELECT * WHERE {{ SERVICE {service} {{ ?s ?p ?o }} }}"
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { ?s ?p ?o }",
-    select("<http://a.example/sparql>"),
-    select("SILENT <https://query.wikidata.org/sparql>"),
-    "select * where { service <http://a.example/sparql> { } }",
-    select("<sparql>", "BASE <http://a.example/>"),
-    select("<../sparql>", "BASE <http://a.example/x/>"),
-    select("wd:sparql", "PREFIX wd: <https://query.wikidata.org/>"),
-    select("wd:sparql", "BASE <https://query.wikidata.org/> PREFIX wd: <>"),
-    select(r"<http://a.example/sp\u0061rql>"),
-    # Scheme and host are compared without case.
-    select("<HTTP://A.Example/sparql>"),
-    select("<https://QUERY.wikidata.ORG/sparql>"),
-    # SERVICE where it is not one.
-    "SELECT * WHERE { ?s ?p 'SERVICE <http://evil.example/> {}' }",
-    "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil.example/> {}",
-    "SELECT * WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p ?o }",
+        select("<http://a.example/sparql>"),
+        select("SILENT <https://query.wikidata.org/sparql>"),
+        "select * where { service <http://a.example/sparql> { } }",
+        select("<sparql>", "BASE <http://a.example/>"),
+        select("<../sparql>", "BASE <http://a.example/x/>"),
+        select("wd:sparql", "PREFIX wd: <https://query.wikidata.org/>"),
+        select("wd:sparql", "BASE <https://query.wikidata.org/> PREFIX wd: <>"),
+        select(r"<http://a.example/sp\u0061rql>"),
+        # Scheme and host are compared without case.
+        select("<HTTP://A.Example/sparql>"),
+        select("<https://QUERY.wikidata.ORG/sparql>"),
+        # SERVICE where it is not one.
+        "SELECT * WHERE { ?s ?p 'SERVICE <http://evil.example/> {}' }",
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil.example/> {}",
+        "SELECT * WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> }",
+    ],
+)
 def test_allowed(query: str) -> None:
     check_federation(query, ALLOWED)
 
 
-@pytest.mark.parametrize(("query", "named"), [
-    (select("<http://evil.example/sparql>"), "http://evil.example/sparql"),
-    (select("SILENT <http://127.0.0.1:8080/>"), "http://127.0.0.1:8080/"),
-    # Relative IRIs resolve against the dataset's base, or the query's BASE.
-    (select("<sparql>"), "https://w3id.org/shkg/sparql"),
-    (select("<//evil.example/sparql>", "BASE <http://a.example/>"), "http://evil.example/sparql"),
-    (select("<sparql>", "BASE <http://a.example/sparql/>"), "http://a.example/sparql/sparql"),
-    # Prefixed names expand with the query's own PREFIX, the last declaration winning.
-    (select("a:sparql", "PREFIX a: <http://a.example/> PREFIX a: <http://evil.example/>"),
-     "http://evil.example/sparql"),
-    # Exact matches only: no prefix matching, no dot segments, no query string, no fragment.
-    (select("<http://a.example/sparql/../admin>"), "http://a.example/sparql/../admin"),
-    (select("<http://a.example/sparql/>"), "http://a.example/sparql/"),
-    (select("<http://a.example/sparql?x>"), "http://a.example/sparql?x"),
-    (select("<http://a.example/sparql?>"), "http://a.example/sparql?"),
-    (select("<http://a.example/sparql#x>"), "http://a.example/sparql#x"),
-    (select("<http://a.example/Sparql>"), "http://a.example/Sparql"),
-    (select("<http://a.example:80/sparql>"), "http://a.example:80/sparql"),
-    (select("<http://a.example.evil.example/sparql>"), "http://a.example.evil.example/sparql"),
-    (select("<http://a.example@evil.example/sparql>"), "http://a.example@evil.example/sparql"),
-    (select("<http://a.example%2fsparql>"), "http://a.example%2fsparql"),
-    (select("<https://a.example/sparql>"), "https://a.example/sparql"),
-    # One allowed SERVICE does not let another through.
-    ("SELECT * WHERE { SERVICE <http://a.example/sparql> { } SERVICE <http://b.example/> { } }",
-     "http://b.example/"),
-])
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        (select("<http://evil.example/sparql>"), "http://evil.example/sparql"),
+        (select("SILENT <http://127.0.0.1:8080/>"), "http://127.0.0.1:8080/"),
+        # Relative IRIs resolve against the dataset's base, or the query's BASE.
+        (select("<sparql>"), "https://w3id.org/shkg/sparql"),
+        (
+            select("<//evil.example/sparql>", "BASE <http://a.example/>"),
+            "http://evil.example/sparql",
+        ),
+        (select("<sparql>", "BASE <http://a.example/sparql/>"), "http://a.example/sparql/sparql"),
+        # Prefixed names expand with the query's own PREFIX, the last declaration winning.
+        (
+            select("a:sparql", "PREFIX a: <http://a.example/> PREFIX a: <http://evil.example/>"),
+            "http://evil.example/sparql",
+        ),
+        # Exact matches only: no prefix matching, no dot segments, no query string, no fragment.
+        (select("<http://a.example/sparql/../admin>"), "http://a.example/sparql/../admin"),
+        (select("<http://a.example/sparql/>"), "http://a.example/sparql/"),
+        (select("<http://a.example/sparql?x>"), "http://a.example/sparql?x"),
+        (select("<http://a.example/sparql?>"), "http://a.example/sparql?"),
+        (select("<http://a.example/sparql#x>"), "http://a.example/sparql#x"),
+        (select("<http://a.example/Sparql>"), "http://a.example/Sparql"),
+        (select("<http://a.example:80/sparql>"), "http://a.example:80/sparql"),
+        (select("<http://a.example.evil.example/sparql>"), "http://a.example.evil.example/sparql"),
+        (select("<http://a.example@evil.example/sparql>"), "http://a.example@evil.example/sparql"),
+        (select("<http://a.example%2fsparql>"), "http://a.example%2fsparql"),
+        (select("<https://a.example/sparql>"), "https://a.example/sparql"),
+        # One allowed SERVICE does not let another through.
+        (
+            "SELECT * WHERE { SERVICE <http://a.example/sparql> { } SERVICE <http://b.example/> { } }",
+            "http://b.example/",
+        ),
+    ],
+)
 def test_refused(query: str, named: str) -> None:
     with pytest.raises(Forbidden) as caught:
         check_federation(query, ALLOWED)
-    assert caught.value.message.startswith(f"SERVICE <{named}> is not in this endpoint's federation allowlist")
-    assert "(allowed: <http://a.example/sparql>, <https://query.wikidata.org/sparql>)" in caught.value.message
+    assert caught.value.message.startswith(
+        f"SERVICE <{named}> is not in this endpoint's federation allowlist"
+    )
+    assert (
+        "(allowed: <http://a.example/sparql>, <https://query.wikidata.org/sparql>)"
+        in caught.value.message
+    )
     assert caught.value.status == 403
 
 
 @pytest.mark.parametrize("service", ["?endpoint", "SILENT ?endpoint", "$e"])
 def test_variable_endpoint_refused(service: str) -> None:
-    query = "SELECT * WHERE { BIND(<http://a.example/sparql> AS ?endpoint) SERVICE " + service + " { } }"
+    query = (
+        "SELECT * WHERE { BIND(<http://a.example/sparql> AS ?endpoint) SERVICE "
+        + service
+        + " { } }"
+    )
     with pytest.raises(Forbidden, match="variable.*allowlist"):
         check_federation(query, ALLOWED)
 
@@ -89,13 +111,16 @@ def test_empty_allowlist_refuses_every_service() -> None:
         check_federation(select("<http://a.example/sparql>"), ())
 
 
-@pytest.mark.parametrize(("query", "position"), [
-    ("SELECT * WHERE {\n  ?s ?p 'unterminated\n}", "2:9"),
-    ("SELECT * WHERE { SERVICE undeclared:x { } }", "1:26"),
-    ("PREFIX ex: <http://a.example/> SELECT * WHERE { SERVICEex:sparql { } }", "1:49"),
-    ("SELECT * WHERE { ?s ?p trueSERVICE <http://evil.example/> { } }", "1:24"),
-    ("SELECT * WHERE { FILTER(1<2) GRAPH <g> (?x <a'b>) }", "1:44"),
-])
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("SELECT * WHERE {\n  ?s ?p 'unterminated\n}", "2:9"),
+        ("SELECT * WHERE { SERVICE undeclared:x { } }", "1:26"),
+        ("PREFIX ex: <http://a.example/> SELECT * WHERE { SERVICEex:sparql { } }", "1:49"),
+        ("SELECT * WHERE { ?s ?p trueSERVICE <http://evil.example/> { } }", "1:24"),
+        ("SELECT * WHERE { FILTER(1<2) GRAPH <g> (?x <a'b>) }", "1:44"),
+    ],
+)
 def test_unlexable_query_is_a_bad_request(query: str, position: str) -> None:
     with pytest.raises(BadRequest) as caught:
         check_federation(query, ALLOWED)
@@ -108,17 +133,21 @@ def test_base_and_prefixes_the_query_runs_with() -> None:
     check_federation(select("a:sparql"), ALLOWED, prefixes={"a": "http://a.example/"})
 
 
-@pytest.mark.parametrize(("iri", "normal"), [
-    ("HTTP://A.Example/Path?Q#F", "http://a.example/Path?Q#F"),
-    ("http://User:Pw@A.EXAMPLE:8080/x", "http://User:Pw@a.example:8080/x"),
-    ("URN:ISBN:X", "urn:ISBN:X"),
-    ("not an iri", "not an iri"),
-])
+@pytest.mark.parametrize(
+    ("iri", "normal"),
+    [
+        ("HTTP://A.Example/Path?Q#F", "http://a.example/Path?Q#F"),
+        ("http://User:Pw@A.EXAMPLE:8080/x", "http://User:Pw@a.example:8080/x"),
+        ("URN:ISBN:X", "urn:ISBN:X"),
+        ("not an iri", "not an iri"),
+    ],
+)
 def test_normalise(iri: str, normal: str) -> None:
     assert normalise(iri) == normal
 
 
 # ------------------------------------------------------------------ against pyoxigraph itself
+
 
 class Listener:
     """An HTTP server on 127.0.0.1 that answers any SERVICE call with one empty solution."""
@@ -201,6 +230,6 @@ def test_an_allowed_service_is_called(listener: Listener) -> None:
     calls = len(listener.paths)
     result = pyoxigraph.Store().query(query)
     assert isinstance(result, pyoxigraph.QuerySolutions)
-    assert len(list(result)) == 1   # the listener's one empty solution
+    assert len(list(result)) == 1  # the listener's one empty solution
     del result
     assert listener.paths[calls:] == ["/allowed"]

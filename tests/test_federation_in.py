@@ -21,8 +21,13 @@ def remote(server: ServerProcess) -> str:
 
 def test_pyoxigraph_service_from_another_store(server: ServerProcess) -> None:
     local = pyoxigraph.Store()
-    local.add(pyoxigraph.Quad(pyoxigraph.NamedNode(LINGANG), pyoxigraph.NamedNode("http://example.org/note"),
-                              pyoxigraph.Literal("a local note")))
+    local.add(
+        pyoxigraph.Quad(
+            pyoxigraph.NamedNode(LINGANG),
+            pyoxigraph.NamedNode("http://example.org/note"),
+            pyoxigraph.Literal("a local note"),
+        )
+    )
     solutions = local.query(remote(server))
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     rows = [(s["note"].value, s["cluster"].value) for s in solutions]
@@ -31,6 +36,12 @@ def test_pyoxigraph_service_from_another_store(server: ServerProcess) -> None:
 
 def test_rdflib_service(server: ServerProcess) -> None:
     local = rdflib.Graph()
-    local.add((rdflib.URIRef(LINGANG), rdflib.URIRef("http://example.org/note"), rdflib.Literal("a local note")))
+    local.add(
+        (
+            rdflib.URIRef(LINGANG),
+            rdflib.URIRef("http://example.org/note"),
+            rdflib.Literal("a local note"),
+        )
+    )
     rows = [(str(row[0]), str(row[1])) for row in local.query(remote(server))]  # type: ignore[index]
     assert rows == [("a local note", LARGE_AIRCRAFT)]

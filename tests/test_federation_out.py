@@ -28,18 +28,20 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Synthetic values (population, inception) for the test's Wikidata-shaped slice: not facts.
 SLICE = {
-    "Q8686": (1111111, "1901-01-01T00:00:00Z"),   # linked from place:shanghai
-    "Q4970": (222222, "1902-02-02T00:00:00Z"),    # linked from place:hangzhou
-    "Q42651": (33333, "1903-03-03T00:00:00Z"),    # linked from place:wuxi
-    "Q16963": (4444444, None),                     # linked from place:jiangsu; no inception
-    "Q90": (5555, "1905-05-05T00:00:00Z"),        # an item none of our entities links to
+    "Q8686": (1111111, "1901-01-01T00:00:00Z"),  # linked from place:shanghai
+    "Q4970": (222222, "1902-02-02T00:00:00Z"),  # linked from place:hangzhou
+    "Q42651": (33333, "1903-03-03T00:00:00Z"),  # linked from place:wuxi
+    "Q16963": (4444444, None),  # linked from place:jiangsu; no inception
+    "Q90": (5555, "1905-05-05T00:00:00Z"),  # an item none of our entities links to
 }
 
 
 def slice_turtle() -> str:
-    lines = ["@prefix wd: <http://www.wikidata.org/entity/> .",
-             "@prefix wdt: <http://www.wikidata.org/prop/direct/> .",
-             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> ."]
+    lines = [
+        "@prefix wd: <http://www.wikidata.org/entity/> .",
+        "@prefix wdt: <http://www.wikidata.org/prop/direct/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
     for qid, (population, inception) in SLICE.items():
         lines.append(f"wd:{qid} wdt:P1082 {population} .")
         if inception:
@@ -68,14 +70,33 @@ THEIR_PART = "?item wdt:P1082 ?population . OPTIONAL { ?item wdt:P571 ?inception
 # The full answer of the join: our places in the Yangtze River Delta whose Wikidata item the
 # slice has a population for.
 JOINED = [
-    {"place": "https://w3id.org/shkg/id/place/jiangsu", "label": "Jiangsu",
-     "item": WD + "Q16963", "population": "4444444"},
-    {"place": "https://w3id.org/shkg/id/place/shanghai", "label": "Shanghai",
-     "item": WD + "Q8686", "population": "1111111", "inception": "1901-01-01T00:00:00Z"},
-    {"place": "https://w3id.org/shkg/id/place/hangzhou", "label": "Hangzhou",
-     "item": WD + "Q4970", "population": "222222", "inception": "1902-02-02T00:00:00Z"},
-    {"place": "https://w3id.org/shkg/id/place/wuxi", "label": "Wuxi",
-     "item": WD + "Q42651", "population": "33333", "inception": "1903-03-03T00:00:00Z"},
+    {
+        "place": "https://w3id.org/shkg/id/place/jiangsu",
+        "label": "Jiangsu",
+        "item": WD + "Q16963",
+        "population": "4444444",
+    },
+    {
+        "place": "https://w3id.org/shkg/id/place/shanghai",
+        "label": "Shanghai",
+        "item": WD + "Q8686",
+        "population": "1111111",
+        "inception": "1901-01-01T00:00:00Z",
+    },
+    {
+        "place": "https://w3id.org/shkg/id/place/hangzhou",
+        "label": "Hangzhou",
+        "item": WD + "Q4970",
+        "population": "222222",
+        "inception": "1902-02-02T00:00:00Z",
+    },
+    {
+        "place": "https://w3id.org/shkg/id/place/wuxi",
+        "label": "Wuxi",
+        "item": WD + "Q42651",
+        "population": "33333",
+        "inception": "1903-03-03T00:00:00Z",
+    },
 ]
 # The same join with the other server's part sent to it by SERVICE (fill in its URL with %).
 FEDERATED_QUERY = JOIN_QUERY % ("SERVICE <%s> { " + THEIR_PART + " }")
@@ -89,13 +110,26 @@ class Oxigraph(ChildServer):
         turtle = directory / "slice.ttl"
         turtle.write_text(data, encoding="utf-8")
         location = directory / "store"
-        subprocess.run([command, "load", "--location", str(location), "--file", str(turtle)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [command, "load", "--location", str(location), "--file", str(turtle)],
+            check=True,
+            capture_output=True,
+        )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = self.url + "/query"
-        super().__init__([command, "serve-read-only", "--location", str(location),
-                          "--bind", f"127.0.0.1:{self.port}"], "/query?query=ASK%20%7B%7D", "oxigraph")
+        super().__init__(
+            [
+                command,
+                "serve-read-only",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+            ],
+            "/query?query=ASK%20%7B%7D",
+            "oxigraph",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +144,9 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
 @pytest.fixture(scope="module")
 def federating(release: Release, wikidata: Oxigraph) -> Iterator[ServerProcess]:
     """Our server, allowed to call the second server's query endpoint and nothing else."""
-    process = ServerProcess(ROOT, release.path.parents[1],
-                            "--federation-allowlist", wikidata.query_url)
+    process = ServerProcess(
+        ROOT, release.path.parents[1], "--federation-allowlist", wikidata.query_url
+    )
     try:
         yield process
     finally:
@@ -119,32 +154,43 @@ def federating(release: Release, wikidata: Oxigraph) -> Iterator[ServerProcess]:
 
 
 def sparql(server: ServerProcess, query: str, timeout: float = 30) -> httpx.Response:
-    return httpx.post(server.url + "/sparql", data={"query": query},
-                      headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
+    return httpx.post(
+        server.url + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=timeout,
+    )
 
 
 def rows(response: httpx.Response) -> list[dict[str, str]]:
-    return [{name: term["value"] for name, term in binding.items()}
-            for binding in response.json()["results"]["bindings"]]
+    return [
+        {name: term["value"] for name, term in binding.items()}
+        for binding in response.json()["results"]["bindings"]
+    ]
 
 
 def test_the_second_server_holds_the_slice(wikidata: Oxigraph) -> None:
-    response = httpx.get(wikidata.query_url, timeout=10, params={
-        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-        headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        wikidata.query_url,
+        timeout=10,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert response.status_code == 200
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "9"
 
 
-def test_service_description_lists_the_allowed_endpoint(federating: ServerProcess,
-                                                         wikidata: Oxigraph) -> None:
+def test_service_description_lists_the_allowed_endpoint(
+    federating: ServerProcess, wikidata: Oxigraph
+) -> None:
     response = httpx.get(federating.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=10)
     assert response.status_code == 200
     assert f"<{wikidata.query_url}>" in response.text
 
 
-def test_federated_query_joins_our_places_with_the_slice(federating: ServerProcess,
-                                                          wikidata: Oxigraph) -> None:
+def test_federated_query_joins_our_places_with_the_slice(
+    federating: ServerProcess, wikidata: Oxigraph
+) -> None:
     response = sparql(federating, FEDERATED_QUERY % wikidata.query_url)
     assert response.status_code == 200, response.text
     bindings = response.json()["results"]["bindings"]
@@ -158,13 +204,16 @@ def test_federated_query_joins_our_places_with_the_slice(federating: ServerProce
 
 
 def test_service_on_another_port_is_refused_before_evaluation(
-        federating: ServerProcess, wikidata: Oxigraph) -> None:
+    federating: ServerProcess, wikidata: Oxigraph
+) -> None:
     listener = Listener()
     try:
         response = sparql(federating, FEDERATED_QUERY % listener.url)
         assert response.status_code == 403
-        assert (f"SERVICE <{listener.url}> is not in this endpoint's federation allowlist "
-                f"(allowed: <{wikidata.query_url}>)") in response.text
+        assert (
+            f"SERVICE <{listener.url}> is not in this endpoint's federation allowlist "
+            f"(allowed: <{wikidata.query_url}>)"
+        ) in response.text
         time.sleep(0.3)
         assert listener.connections == 0
     finally:
@@ -172,11 +221,14 @@ def test_service_on_another_port_is_refused_before_evaluation(
 
 
 def test_service_on_another_path_of_an_allowed_host_is_refused_before_evaluation(
-        failing: tuple[ServerProcess, dict[str, str]], hanging: Listener) -> None:
+    failing: tuple[ServerProcess, dict[str, str]], hanging: Listener
+) -> None:
     # The hanging listener's /sparql is allowed; its /other, or /sparql/../other, is not.
     server, _ = failing
-    for target in (f"http://127.0.0.1:{hanging.port}/other",
-                   f"http://127.0.0.1:{hanging.port}/sparql/../other"):
+    for target in (
+        f"http://127.0.0.1:{hanging.port}/other",
+        f"http://127.0.0.1:{hanging.port}/sparql/../other",
+    ):
         before = hanging.connections
         response = sparql(server, FEDERATED_QUERY % target)
         assert response.status_code == 403
@@ -195,15 +247,23 @@ def hanging() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def failing(release: Release, wikidata: Oxigraph, hanging: Listener) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+def failing(
+    release: Release, wikidata: Oxigraph, hanging: Listener
+) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
     """Our server with a 2 s query timeout, allowed to call endpoints that fail in several ways."""
     services = {
         "nothing listens": f"http://127.0.0.1:{free_port()}/sparql",
         "error answer": wikidata.url + "/no-such-path",
         "never answers": hanging.url,
     }
-    process = ServerProcess(ROOT, release.path.parents[1], "--query-timeout", "2",
-                            "--federation-allowlist", ",".join(services.values()))
+    process = ServerProcess(
+        ROOT,
+        release.path.parents[1],
+        "--query-timeout",
+        "2",
+        "--federation-allowlist",
+        ",".join(services.values()),
+    )
     try:
         yield process, services
     finally:
@@ -212,7 +272,8 @@ def failing(release: Release, wikidata: Oxigraph, hanging: Listener) -> Iterator
 
 @pytest.mark.parametrize("case", ["nothing listens", "error answer"])
 def test_a_failing_allowed_service_is_a_bad_gateway(
-        failing: tuple[ServerProcess, dict[str, str]], case: str) -> None:
+    failing: tuple[ServerProcess, dict[str, str]], case: str
+) -> None:
     server, services = failing
     response = sparql(server, FEDERATED_QUERY % services[case])
     assert response.status_code == 502, response.text
@@ -226,7 +287,8 @@ def test_a_failing_allowed_service_is_a_bad_gateway(
 
 
 def test_a_service_that_never_answers_is_cut_by_the_query_timeout(
-        failing: tuple[ServerProcess, dict[str, str]], hanging: Listener) -> None:
+    failing: tuple[ServerProcess, dict[str, str]], hanging: Listener
+) -> None:
     server, services = failing
     started = time.monotonic()
     response = sparql(server, FEDERATED_QUERY % services["never answers"], timeout=20)
@@ -240,8 +302,15 @@ def test_a_service_that_never_answers_is_cut_by_the_query_timeout(
 
 def test_only_a_service_failure_is_a_bad_gateway() -> None:
     with_service = FEDERATED_QUERY % "http://127.0.0.1:9/sparql"
-    assert _service_failure("SELECT * WHERE { ?s ?p ?o }", ConnectionRefusedError("refused")) is None
+    assert (
+        _service_failure("SELECT * WHERE { ?s ?p ?o }", ConnectionRefusedError("refused")) is None
+    )
     assert _service_failure(with_service, RuntimeError("out of memory")) is None
-    refused = _service_failure(with_service, ConnectionRefusedError("Connection refused (os error 111)"))
+    refused = _service_failure(
+        with_service, ConnectionRefusedError("Connection refused (os error 111)")
+    )
     assert refused is not None and refused.status == 502
-    assert refused.message == "SERVICE <http://127.0.0.1:9/sparql> failed: Connection refused (os error 111)"
+    assert (
+        refused.message
+        == "SERVICE <http://127.0.0.1:9/sparql> failed: Connection refused (os error 111)"
+    )

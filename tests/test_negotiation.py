@@ -26,7 +26,10 @@ def test_implicit_priority_more_specific_range_wins() -> None:
 
 
 def test_parameters_are_ignored_but_q_is_read() -> None:
-    assert choose("text/csv; charset=utf-8; q=0.9, application/sparql-results+xml; q=0.8", OFFERED) == "text/csv"
+    assert (
+        choose("text/csv; charset=utf-8; q=0.9, application/sparql-results+xml; q=0.8", OFFERED)
+        == "text/csv"
+    )
 
 
 def test_nothing_acceptable() -> None:

@@ -29,8 +29,11 @@ def test_ontology_is_versioned() -> None:
 
 def test_every_term_has_a_label_and_a_definition() -> None:
     graph = ontology()
-    terms = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-             for t in graph.subjects(RDF.type, kind)]
+    terms = [
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for t in graph.subjects(RDF.type, kind)
+    ]
     assert len(terms) > 40
     for term in terms:
         assert str(term).startswith(ns.SHKG), term
@@ -48,6 +51,10 @@ def test_every_shkg_term_the_data_uses_is_declared() -> None:
         for graph in parse_trig(path, Project.locate(ROOT)).values():
             data += graph
     data.parse(ROOT / "seeds" / "catalogue.ttl")
-    used = {term for triple in data for term in (triple[1], triple[2])
-            if isinstance(term, rdflib.URIRef) and str(term).startswith(ns.SHKG)}
+    used = {
+        term
+        for triple in data
+        for term in (triple[1], triple[2])
+        if isinstance(term, rdflib.URIRef) and str(term).startswith(ns.SHKG)
+    }
     assert used - declared == set()

@@ -26,8 +26,13 @@ FORMATS = {
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
     "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
 }
-SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
-            ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
+SUFFIXES = {
+    ".html": "text/html",
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+}
 LINGANG = NamedNode(ns.ID + "place/lingang")
 FIGURE = NamedNode(ns.ID + "figure/000-ic-scale-2024")
 ARTICLE = NamedNode(ns.ID + "article/18db54f95c37712d")
@@ -54,12 +59,18 @@ def parse(body: bytes, media: str) -> set[Triple]:
 
 def ground(found: set[Triple]) -> set[Triple]:
     """The triples without blank nodes, which compare across documents as they are."""
-    return {t for t in found if not isinstance(t.subject, BlankNode) and not isinstance(t.object, BlankNode)}
+    return {
+        t
+        for t in found
+        if not isinstance(t.subject, BlankNode) and not isinstance(t.object, BlankNode)
+    }
 
 
 def subjects_under_id(store: Store) -> list[NamedNode]:
-    result = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}',
-                         use_default_graph_as_union=True)
+    result = store.query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}',
+        use_default_graph_as_union=True,
+    )
     assert isinstance(result, pyoxigraph.QuerySolutions)
     return sorted((row["s"] for row in result if isinstance(row["s"], NamedNode)), key=str)
 
@@ -69,6 +80,7 @@ def path_of(iri: NamedNode) -> str:
 
 
 # ------------------------------------------------------------------ dereferencing
+
 
 @pytest.mark.slow
 def test_every_subject_dereferences_in_html_and_turtle(client: TestClient, store: Store) -> None:
@@ -87,53 +99,90 @@ def test_every_subject_dereferences_in_html_and_turtle(client: TestClient, store
         # dataset's page is its VoID description, which adds partitions and checksums.
         blank = Counter(t.predicate for t in own if isinstance(t.object, BlankNode))
         assert iri.value == ns.DATASET or blank == Counter(
-            t.predicate for t in found if t.subject == iri and isinstance(t.object, BlankNode)), iri
+            t.predicate for t in found if t.subject == iri and isinstance(t.object, BlankNode)
+        ), iri
         for suffix in (".jsonld", ".nt", ".rdf"):
             assert client.get(path_of(iri) + suffix).status_code == 200, (iri, suffix)
 
 
-def test_description_adds_labels_incoming_links_and_provenance(client: TestClient, store: Store) -> None:
+def test_description_adds_labels_incoming_links_and_provenance(
+    client: TestClient, store: Store
+) -> None:
     found = parse(client.get(path_of(FIGURE) + ".ttl").content, "text/turtle")
-    subject = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.SHKG + "subject")
+    subject = next(
+        t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.SHKG + "subject"
+    )
     labels = {t.object for t in found if t.subject == subject}
     assert Literal("integrated circuits", language="en") in labels
-    quote = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.PROV + "wasDerivedFrom")
+    quote = next(
+        t.object
+        for t in own_triples(store, FIGURE)
+        if t.predicate.value == ns.PROV + "wasDerivedFrom"
+    )
     assert isinstance(quote, NamedNode)
     exact = {t.object for t in found if t.predicate.value == ns.OA + "exact"}
-    assert exact and exact == {q.object for q in store.quads_for_pattern(None, NamedNode(ns.OA + "exact"), None, None)
-                               if any(s.object == q.subject for s in store.quads_for_pattern(quote, None, None, None))}
+    assert exact and exact == {
+        q.object
+        for q in store.quads_for_pattern(None, NamedNode(ns.OA + "exact"), None, None)
+        if any(s.object == q.subject for s in store.quads_for_pattern(quote, None, None, None))
+    }
     assert any(t.subject == quote and t.predicate.value == ns.OA + "hasSource" for t in found)
-    titles = {t.object for t in found if t.subject == ARTICLE and t.predicate.value == ns.DCTERMS + "title"}
-    assert titles == {t.object for t in own_triples(store, ARTICLE) if t.predicate.value == ns.DCTERMS + "title"}
+    titles = {
+        t.object
+        for t in found
+        if t.subject == ARTICLE and t.predicate.value == ns.DCTERMS + "title"
+    }
+    assert titles == {
+        t.object for t in own_triples(store, ARTICLE) if t.predicate.value == ns.DCTERMS + "title"
+    }
     # Incoming links: what points at Lingang is part of Lingang's description (the rdf:Statements
     # of triples about others, blank nodes, are part of those others' descriptions).
-    incoming = {q.triple for q in store.quads_for_pattern(None, None, LINGANG, None)
-                if not isinstance(q.subject, BlankNode)}
+    incoming = {
+        q.triple
+        for q in store.quads_for_pattern(None, None, LINGANG, None)
+        if not isinstance(q.subject, BlankNode)
+    }
     lingang = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
     assert incoming and incoming <= lingang
     # And the sentence stating each of a resource's own triples: its rdf:Statements with their quotes.
     cluster = NamedNode(ns.ID + "cluster/new-energy-vehicles")
     described = parse(client.get("/id/cluster/new-energy-vehicles.ttl").content, "text/turtle")
-    stated = [t.subject for t in described if t.predicate.value == ns.RDF + "subject" and t.object == cluster]
+    stated = [
+        t.subject
+        for t in described
+        if t.predicate.value == ns.RDF + "subject" and t.object == cluster
+    ]
     assert len(stated) >= 4
     for node in stated:
-        quotes = [t.object for t in described if t.subject == node and t.predicate.value == ns.PROV + "wasDerivedFrom"]
-        assert quotes and all(any(t.subject == q and t.predicate.value == ns.OA + "hasSelector" for t in described)
-                              for q in quotes)
+        quotes = [
+            t.object
+            for t in described
+            if t.subject == node and t.predicate.value == ns.PROV + "wasDerivedFrom"
+        ]
+        assert quotes and all(
+            any(t.subject == q and t.predicate.value == ns.OA + "hasSelector" for t in described)
+            for q in quotes
+        )
 
 
 def test_describe_of_unknown_is_empty(store: Store) -> None:
     assert describe(store, NamedNode(ns.ID + "place/atlantis")) == []
 
 
-@pytest.mark.parametrize("accept, media", [
-    ("text/html", "text/html"), ("text/turtle", "text/turtle"),
-    ("application/ld+json", "application/ld+json"), ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml", "application/rdf+xml"),
-    ("text/turtle;q=0.5, application/rdf+xml", "application/rdf+xml"),
-    ("text/html;q=0.1, */*;q=0.5", "text/turtle"),
-    ("*/*", "text/html"), (None, "text/html"),
-])
+@pytest.mark.parametrize(
+    "accept, media",
+    [
+        ("text/html", "text/html"),
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("text/turtle;q=0.5, application/rdf+xml", "application/rdf+xml"),
+        ("text/html;q=0.1, */*;q=0.5", "text/turtle"),
+        ("*/*", "text/html"),
+        (None, "text/html"),
+    ],
+)
 def test_negotiation(client: TestClient, accept: str | None, media: str) -> None:
     response = client.get("/id/place/lingang", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
@@ -153,7 +202,9 @@ def test_suffixes_override_accept(client: TestClient, suffix: str) -> None:
 def test_every_rdf_format_carries_the_same_triples(client: TestClient) -> None:
     turtle = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
     for suffix, media in ((".nt", "application/n-triples"), (".rdf", "application/rdf+xml")):
-        assert ground(parse(client.get("/id/place/lingang" + suffix).content, media)) == ground(turtle)
+        assert ground(parse(client.get("/id/place/lingang" + suffix).content, media)) == ground(
+            turtle
+        )
 
 
 def test_jsonld_uses_the_published_context(client: TestClient) -> None:
@@ -186,15 +237,26 @@ def test_another_pages_etag_cannot_empty_a_page(client: TestClient) -> None:
     # /id/dataset as HTML is the home page's content under its own ETag: a client sending the
     # home page's ETag must not get (or leave in the cache) an empty page.
     home = client.get("/", headers={"Accept": "text/html"})
-    tricked = client.get("/id/dataset", headers={"Accept": "text/html", "If-None-Match": home.headers["etag"]})
+    tricked = client.get(
+        "/id/dataset", headers={"Accept": "text/html", "If-None-Match": home.headers["etag"]}
+    )
     assert tricked.status_code == 200 and tricked.content == home.content
     later = client.get("/id/dataset", headers={"Accept": "text/html"})
     assert later.status_code == 200 and later.content == home.content
 
 
-@pytest.mark.parametrize("path", ["/id/place/atlantis", "/id/nonsense/lingang", "/id/place/%3Cscript%3E",
-                                  "/id/place/lingang.exe", "/ontologyX",
-                                  "/id/place/a%20b", "/id/place/%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/place/atlantis",
+        "/id/nonsense/lingang",
+        "/id/place/%3Cscript%3E",
+        "/id/place/lingang.exe",
+        "/ontologyX",
+        "/id/place/a%20b",
+        "/id/place/%00",
+    ],
+)
 def test_unknown_iri_is_a_helpful_404(client: TestClient, path: str) -> None:
     page = client.get(path, headers={"Accept": "text/html"})
     assert page.status_code == 404
@@ -216,7 +278,10 @@ def test_unacceptable_type_is_406(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ HTML
 
-def test_html_page_shows_labels_types_statements_and_sources(client: TestClient, store: Store) -> None:
+
+def test_html_page_shows_labels_types_statements_and_sources(
+    client: TestClient, store: Store
+) -> None:
     page = client.get("/id/industry/integrated-circuits").text
     assert "<h1>integrated circuits</h1>" in page
     assert '<p lang="zh">集成电路</p>' in page
@@ -225,7 +290,11 @@ def test_html_page_shows_labels_types_statements_and_sources(client: TestClient,
     # The figure's source sentence, with its article linked.
     assert "exceeding 390 billion yuan" in page
     assert '<cite><a href="/id/article/18db54f95c37712d">' in page
-    note = next(t.object for t in own_triples(store, FIGURE) if t.predicate.value == ns.SKOS + "editorialNote")
+    note = next(
+        t.object
+        for t in own_triples(store, FIGURE)
+        if t.predicate.value == ns.SKOS + "editorialNote"
+    )
     assert isinstance(note, Literal) and stdlib_html.escape(note.value) in page
 
 
@@ -253,19 +322,36 @@ def test_script_in_a_label_renders_as_text(tmp_path: Path) -> None:
     assert "<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</h1>" in page
 
 
-def test_article_page_shows_metadata_and_highlighted_quotes(client: TestClient, store: Store) -> None:
+def test_article_page_shows_metadata_and_highlighted_quotes(
+    client: TestClient, store: Store
+) -> None:
     page = client.get(path_of(ARTICLE)).text
     own = own_triples(store, ARTICLE)
-    for predicate in (ns.SHKG + "sha256", ns.SCHEMA + "datePublished", ns.SHKG + "dateNote", ns.DCTERMS + "language"):
+    for predicate in (
+        ns.SHKG + "sha256",
+        ns.SCHEMA + "datePublished",
+        ns.SHKG + "dateNote",
+        ns.DCTERMS + "language",
+    ):
         value = next(t.object for t in own if t.predicate.value == predicate)
         assert isinstance(value, Literal) and stdlib_html.escape(value.value) in page
-    quotes = {q.subject for q in store.quads_for_pattern(None, NamedNode(ns.OA + "hasSource"), ARTICLE, None)}
+    quotes = {
+        q.subject
+        for q in store.quads_for_pattern(None, NamedNode(ns.OA + "hasSource"), ARTICLE, None)
+    }
     assert quotes
     for quote in quotes:
         assert isinstance(quote, NamedNode)
-        selectors = [q.object for q in store.quads_for_pattern(quote, NamedNode(ns.OA + "hasSelector"), None, None)]
-        exact = [q.object for s in selectors if isinstance(s, BlankNode)
-                 for q in store.quads_for_pattern(s, NamedNode(ns.OA + "exact"), None, None)]
+        selectors = [
+            q.object
+            for q in store.quads_for_pattern(quote, NamedNode(ns.OA + "hasSelector"), None, None)
+        ]
+        exact = [
+            q.object
+            for s in selectors
+            if isinstance(s, BlankNode)
+            for q in store.quads_for_pattern(s, NamedNode(ns.OA + "exact"), None, None)
+        ]
         assert len(exact) == 1 and isinstance(exact[0], Literal)
         assert f"<mark>{stdlib_html.escape(exact[0].value)}</mark>" in page
     assert '<a href="/id/figure/000-ic-scale-2024">' in page
@@ -276,10 +362,14 @@ def test_article_page_shows_metadata_and_highlighted_quotes(client: TestClient, 
 
 def test_ontology_page_and_rdf(client: TestClient, release: Release) -> None:
     page = client.get("/ontology", headers={"Accept": "text/html"}).text
-    assert 'id="IndustrialCluster"' in page and "Examples:" in page and '<a href="/id/cluster/' in page
+    assert (
+        'id="IndustrialCluster"' in page and "Examples:" in page and '<a href="/id/cluster/' in page
+    )
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-location"] == "/ontology.ttl"
-    assert len(parse(turtle.content, "text/turtle")) == release.manifest["graphs"][ns.ONTOLOGY_GRAPH]
+    assert (
+        len(parse(turtle.content, "text/turtle")) == release.manifest["graphs"][ns.ONTOLOGY_GRAPH]
+    )
     assert client.get("/ontology.nt").headers["content-type"].startswith("application/n-triples")
 
 
@@ -293,5 +383,7 @@ def test_home_page(client: TestClient, release: Release) -> None:
 
 def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:
     root = str(Path(__file__).resolve().parents[1])
-    with TestClient(create_app(Settings(query_workers=0, access_log=False, root=root), release)) as client:
+    with TestClient(
+        create_app(Settings(query_workers=0, access_log=False, root=root), release)
+    ) as client:
         assert "Which clusters include Lingang?" in client.get("/").text

@@ -51,6 +51,7 @@ def count(client: TestClient) -> int:
 
 # ------------------------------------------------------------------ query forms
 
+
 def test_get_query(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": CLUSTERS})
     assert response.status_code == 200
@@ -64,14 +65,20 @@ def test_post_query(client: TestClient) -> None:
 
 
 def test_post_query_direct(client: TestClient) -> None:
-    response = client.post("/sparql", content=CLUSTERS.encode(),
-                           headers={"content-type": "application/sparql-query; charset=utf-8"})
+    response = client.post(
+        "/sparql",
+        content=CLUSTERS.encode(),
+        headers={"content-type": "application/sparql-query; charset=utf-8"},
+    )
     assert response.status_code == 200 and len(bindings(response)) == 10
 
 
 def test_post_direct_with_other_charset_is_415(client: TestClient) -> None:
-    response = client.post("/sparql", content=CLUSTERS.encode(),
-                           headers={"content-type": "application/sparql-query; charset=latin-1"})
+    response = client.post(
+        "/sparql",
+        content=CLUSTERS.encode(),
+        headers={"content-type": "application/sparql-query; charset=latin-1"},
+    )
     assert response.status_code == 415
 
 
@@ -86,43 +93,63 @@ def test_wrong_method(client: TestClient) -> None:
 
 
 def test_exactly_one_query(client: TestClient) -> None:
-    assert client.get("/sparql", params=[("query", CLUSTERS), ("query", CLUSTERS)]).status_code == 400
+    assert (
+        client.get("/sparql", params=[("query", CLUSTERS), ("query", CLUSTERS)]).status_code == 400
+    )
 
 
 def test_utf8_throughout(client: TestClient) -> None:
     query = 'SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(?l = "上海市"@zh) }'
-    for response in (client.get("/sparql", params={"query": query}),
-                     client.post("/sparql", data={"query": query}),
-                     client.post("/sparql", content=query.encode(), headers={"content-type": "application/sparql-query"})):
+    for response in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", data={"query": query}),
+        client.post(
+            "/sparql", content=query.encode(), headers={"content-type": "application/sparql-query"}
+        ),
+    ):
         assert [r["l"]["value"] for r in bindings(response)] == ["上海市"]
 
 
 def test_invalid_utf8_is_400(client: TestClient) -> None:
     assert client.get("/sparql?query=SELECT%20%FF%FE").status_code == 400
-    response = client.post("/sparql", content=b"SELECT \xff", headers={"content-type": "application/sparql-query"})
+    response = client.post(
+        "/sparql", content=b"SELECT \xff", headers={"content-type": "application/sparql-query"}
+    )
     assert response.status_code == 400 and "UTF-8" in response.text
 
 
 def test_relative_iris_resolve_against_the_dataset_base(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": "SELECT ?c WHERE { ?c <ontology#corePlace> <id/place/lingang> }"})
+    response = client.get(
+        "/sparql",
+        params={"query": "SELECT ?c WHERE { ?c <ontology#corePlace> <id/place/lingang> }"},
+    )
     assert [r["c"]["value"] for r in bindings(response)] == [ns.ID + "cluster/large-aircraft"]
 
 
 # ------------------------------------------------------------------ datasets
+
 
 def test_get_query_union_graph(client: TestClient, release: Release) -> None:
     assert count(client) == release.manifest["quads"]
 
 
 def test_get_query_explicit_default_graph(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": CLUSTERS, "default-graph-uri": ns.CATALOGUE_GRAPH})
+    response = client.get(
+        "/sparql", params={"query": CLUSTERS, "default-graph-uri": ns.CATALOGUE_GRAPH}
+    )
     assert response.status_code == 200 and bindings(response) == []
 
 
 def test_get_query_explicit_default_graphs_and_named_graphs(client: TestClient) -> None:
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    response = client.get("/sparql", params=[("query", query), ("named-graph-uri", ns.LINKS_GRAPH),
-                                             ("default-graph-uri", ns.LINKS_GRAPH)])
+    response = client.get(
+        "/sparql",
+        params=[
+            ("query", query),
+            ("named-graph-uri", ns.LINKS_GRAPH),
+            ("default-graph-uri", ns.LINKS_GRAPH),
+        ],
+    )
     assert [r["g"]["value"] for r in bindings(response)] == [ns.LINKS_GRAPH]
 
 
@@ -135,6 +162,7 @@ def test_protocol_dataset_overrides_from(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ negotiation
 
+
 def test_get_query_accept_star(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": CLUSTERS}, headers={"accept": "*/*"})
     assert response.headers["content-type"].startswith(JSON)
@@ -146,19 +174,34 @@ def test_get_query_accept_substar(client: TestClient) -> None:
 
 
 def test_get_query_accept_explicit_priority(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": CLUSTERS},
-                          headers={"accept": "text/csv;q=0.5, application/sparql-results+xml;q=0.9"})
+    response = client.get(
+        "/sparql",
+        params={"query": CLUSTERS},
+        headers={"accept": "text/csv;q=0.5, application/sparql-results+xml;q=0.9"},
+    )
     assert response.headers["content-type"].startswith("application/sparql-results+xml")
 
 
 def test_get_query_accept_implicit_priority(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": CLUSTERS},
-                          headers={"accept": "text/tab-separated-values, */*;q=0.1"})
+    response = client.get(
+        "/sparql",
+        params={"query": CLUSTERS},
+        headers={"accept": "text/tab-separated-values, */*;q=0.1"},
+    )
     assert response.headers["content-type"].startswith("text/tab-separated-values")
 
 
-@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/ld+json",
-                                   "application/rdf+xml", "application/n-quads", "application/trig"])
+@pytest.mark.parametrize(
+    "media",
+    [
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/n-quads",
+        "application/trig",
+    ],
+)
 def test_construct_formats(client: TestClient, media: str) -> None:
     query = "CONSTRUCT WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
     response = client.get("/sparql", params={"query": query}, headers={"accept": media})
@@ -168,13 +211,20 @@ def test_construct_formats(client: TestClient, media: str) -> None:
 
 
 def test_results_formats_parse_back(client: TestClient) -> None:
-    for name, rdf_format in (("json", pyoxigraph.QueryResultsFormat.JSON), ("xml", pyoxigraph.QueryResultsFormat.XML),
-                             ("tsv", pyoxigraph.QueryResultsFormat.TSV)):
+    for name, rdf_format in (
+        ("json", pyoxigraph.QueryResultsFormat.JSON),
+        ("xml", pyoxigraph.QueryResultsFormat.XML),
+        ("tsv", pyoxigraph.QueryResultsFormat.TSV),
+    ):
         response = client.get("/sparql", params={"query": CLUSTERS, "format": name})
         solutions = pyoxigraph.parse_query_results(response.content, format=rdf_format)
         assert isinstance(solutions, pyoxigraph.QuerySolutions)
         assert len(list(solutions)) == 10
-    rows = list(csv.reader(io.StringIO(client.get("/sparql", params={"query": CLUSTERS, "format": "csv"}).text)))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/sparql", params={"query": CLUSTERS, "format": "csv"}).text)
+        )
+    )
     assert rows[0] == ["c"] and len(rows) == 11
 
 
@@ -185,8 +235,11 @@ def test_not_acceptable(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ errors and refusals
 
+
 def test_bad_query_is_400_with_position(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}, headers={"accept": JSON})
+    response = client.get(
+        "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}, headers={"accept": JSON}
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["ok"] is False and body["status"] == 400 and "error at 1:" in body["error"]
@@ -197,16 +250,23 @@ def test_errors_are_plain_text_for_other_clients(client: TestClient) -> None:
     assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <a> <b> <c> }",
-    "PREFIX ex: <http://example.org/> DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://example.org/data.ttl>",
-    "CLEAR ALL",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <a> <b> <c> }",
+        "PREFIX ex: <http://example.org/> DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR ALL",
+    ],
+)
 def test_post_update_read_only(client: TestClient, release: Release, update: str) -> None:
     for response in (
         client.post("/sparql", data={"update": update}),
-        client.post("/sparql", content=update.encode(), headers={"content-type": "application/sparql-update"}),
+        client.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"content-type": "application/sparql-update"},
+        ),
         client.post("/sparql", data={"query": update}),
         client.get("/sparql", params={"query": update}),
         client.get("/sparql", params={"update": update}),
@@ -219,8 +279,13 @@ def test_post_update_read_only(client: TestClient, release: Release, update: str
 
 def test_graph_store_writes_are_refused(client: TestClient, release: Release) -> None:
     for method in ("PUT", "POST", "DELETE", "PATCH"):
-        response = client.request(method, "/store", params={"graph": ns.LINKS_GRAPH},
-                                  content=b"<a> <b> <c> .", headers={"content-type": "text/turtle"})
+        response = client.request(
+            method,
+            "/store",
+            params={"graph": ns.LINKS_GRAPH},
+            content=b"<a> <b> <c> .",
+            headers={"content-type": "text/turtle"},
+        )
         assert response.status_code == 403
     assert count(client) == release.manifest["quads"]
 
@@ -244,12 +309,15 @@ def test_truncated_results_say_so(release: Release) -> None:
         assert "shkg-truncated" not in full.headers
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-    "PREFIX x: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "PREFIX x: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_service_outside_the_allowlist_never_leaves(release: Release, template: str) -> None:
     listener = Listener()
     try:
@@ -271,19 +339,26 @@ def test_rate_limit_answers_429_with_retry_after(release: Release) -> None:
 
 
 def test_cors_for_reads(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": CLUSTERS}, headers={"origin": "https://example.org"})
+    response = client.get(
+        "/sparql", params={"query": CLUSTERS}, headers={"origin": "https://example.org"}
+    )
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
-    preflight = client.options("/sparql", headers={"origin": "https://example.org",
-                                                   "access-control-request-method": "POST"})
+    preflight = client.options(
+        "/sparql",
+        headers={"origin": "https://example.org", "access-control-request-method": "POST"},
+    )
     assert preflight.status_code == 200
 
 
 # ------------------------------------------------------------------ service description, graph store
 
+
 def test_get_query_description(client: TestClient, release: Release) -> None:
     response = client.get("/sparql")
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(
+        "text/turtle"
+    )
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     sd = rdflib.Namespace(ns.SD)
     endpoint = rdflib.URIRef("http://testserver/sparql")
@@ -298,25 +373,39 @@ def test_get_query_description(client: TestClient, release: Release) -> None:
 
 def test_description_lists_the_allowlist(release: Release) -> None:
     with app_client(release, federation_allowlist=("http://127.0.0.1:9/sparql",)) as allowing:
-        graph = rdflib.Graph().parse(data=allowing.get("/sparql", headers={"accept": "application/n-triples"}).text,
-                                     format="nt")
-    assert (None, rdflib.URIRef(ns.SHKG + "federationAllowed"), rdflib.URIRef("http://127.0.0.1:9/sparql")) in graph
+        graph = rdflib.Graph().parse(
+            data=allowing.get("/sparql", headers={"accept": "application/n-triples"}).text,
+            format="nt",
+        )
+    assert (
+        None,
+        rdflib.URIRef(ns.SHKG + "federationAllowed"),
+        rdflib.URIRef("http://127.0.0.1:9/sparql"),
+    ) in graph
 
 
 def test_graph_store_get_named_graph(client: TestClient, release: Release) -> None:
     response = client.get("/store", params={"graph": ns.LINKS_GRAPH})
     assert response.headers["content-type"].startswith("text/turtle")
-    assert len(rdflib.Graph().parse(data=response.text, format="turtle")) == release.manifest["graphs"][ns.LINKS_GRAPH]
+    assert (
+        len(rdflib.Graph().parse(data=response.text, format="turtle"))
+        == release.manifest["graphs"][ns.LINKS_GRAPH]
+    )
 
 
 def test_graph_store_default_is_the_union(client: TestClient, release: Release) -> None:
-    response = client.get("/store", params={"default": ""}, headers={"accept": "application/n-triples"})
+    response = client.get(
+        "/store", params={"default": ""}, headers={"accept": "application/n-triples"}
+    )
     assert len(rdflib.Graph().parse(data=response.text, format="nt")) == release.manifest["triples"]
 
 
 def test_graph_store_whole_dataset_as_quads(client: TestClient, release: Release) -> None:
     response = client.get("/store", headers={"accept": "application/n-quads"})
-    assert len(list(pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_QUADS))) == release.manifest["quads"]
+    assert (
+        len(list(pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_QUADS)))
+        == release.manifest["quads"]
+    )
 
 
 def test_graph_store_unknown_graph_is_404(client: TestClient) -> None:
@@ -324,6 +413,7 @@ def test_graph_store_unknown_graph_is_404(client: TestClient) -> None:
 
 
 # ------------------------------------------------------------------ caching and operations
+
 
 def test_etag_and_304(client: TestClient) -> None:
     first = client.get("/sparql", params={"query": CLUSTERS})
@@ -344,8 +434,11 @@ def test_result_cache_answers_repeats(release: Release) -> None:
 
 
 def test_healthz_and_metrics(client: TestClient, release: Release) -> None:
-    assert client.get("/healthz").json() == {"ok": True, "build_id": release.build_id,
-                                             "quads": release.manifest["quads"]}
+    assert client.get("/healthz").json() == {
+        "ok": True,
+        "build_id": release.build_id,
+        "quads": release.manifest["quads"],
+    }
     client.get("/sparql", params={"query": "SELEC"})
     metrics = client.get("/metrics").text
     assert 'shkg_requests_total{route="/sparql",status="400"}' in metrics
@@ -357,9 +450,15 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     assert "/sparql" in spec["paths"] and "/store" in spec["paths"]
 
 
-def test_access_log_is_one_json_line_per_request(release: Release, capfd: pytest.CaptureFixture[str]) -> None:
+def test_access_log_is_one_json_line_per_request(
+    release: Release, capfd: pytest.CaptureFixture[str]
+) -> None:
     with app_client(release, access_log=True) as logged:
         logged.get("/healthz")
     lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     entry = json.loads(lines[-1])
-    assert entry["path"] == "/healthz" and entry["status"] == 200 and entry["build"] == release.build_id
+    assert (
+        entry["path"] == "/healthz"
+        and entry["status"] == 200
+        and entry["build"] == release.build_id
+    )

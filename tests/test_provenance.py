@@ -18,7 +18,9 @@ PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in ns.PREFIXES.item
 
 # Every triple of an article graph that is not a name, a type, a note, a provenance link, a
 # quote or a blank node (selectors and the statements themselves), without a statement.
-UNSOURCED = PREFIXES + """
+UNSOURCED = (
+    PREFIXES
+    + """
 SELECT ?g ?s ?p ?o WHERE {
   ?g prov:wasDerivedFrom ?article .
   ?article a shkg:SourceDocument .
@@ -35,6 +37,7 @@ SELECT ?g ?s ?p ?o WHERE {
   }
 }
 """
+)
 
 
 def select(release: Release, query: str) -> list[pyoxigraph.QuerySolution]:
@@ -51,39 +54,58 @@ def test_every_article_triple_has_a_sentence(release: Release) -> None:
 
 
 def test_blank_nodes_of_article_graphs_are_only_selectors_and_statements(release: Release) -> None:
-    rows = select(release, PREFIXES + """
+    rows = select(
+        release,
+        PREFIXES
+        + """
         SELECT DISTINCT ?b WHERE {
           ?g prov:wasDerivedFrom ?article . ?article a shkg:SourceDocument .
           GRAPH ?g { ?b ?p ?o FILTER(isBlank(?b)) }
           FILTER NOT EXISTS { ?b a rdf:Statement }
           FILTER NOT EXISTS { ?b a oa:TextQuoteSelector }
           FILTER NOT EXISTS { ?b a oa:TextPositionSelector }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
 def test_the_any_relation_query_finds_the_sentence_of_a_plain_relation(release: Release) -> None:
-    rows = select(release, (ROOT / "queries" / "13-sentence-of-any-relation.rq").read_text(encoding="utf-8"))
+    rows = select(
+        release, (ROOT / "queries" / "13-sentence-of-any-relation.rq").read_text(encoding="utf-8")
+    )
     assert len(rows) == 1
-    assert "the new energy vehicle cluster, with Jiading District as its core" in rows[0]["sentence"].value
+    assert (
+        "the new energy vehicle cluster, with Jiading District as its core"
+        in rows[0]["sentence"].value
+    )
     assert rows[0]["document"].value == ns.article_iri("18db54f95c37712d")
 
 
-def test_node_provenance_and_mentions_are_derived_from_the_sentence_graphs(release: Release) -> None:
+def test_node_provenance_and_mentions_are_derived_from_the_sentence_graphs(
+    release: Release,
+) -> None:
     # A figure is derived from the sentence whose graph holds it, and the article mentions the
     # entities its sentences state something about, each mention with its sentence.
-    rows = select(release, PREFIXES + """
+    rows = select(
+        release,
+        PREFIXES
+        + """
         SELECT ?sentence WHERE {
           figure:000-ic-scale-2024 prov:wasDerivedFrom ?quote .
           ?quote oa:hasSelector [ oa:exact ?sentence ] .
-        }""")
+        }""",
+    )
     assert [r["sentence"].value[:32] for r in rows] == ["Last year, Shanghai's cumulative"]
-    rows = select(release, PREFIXES + """
+    rows = select(
+        release,
+        PREFIXES
+        + """
         SELECT DISTINCT ?sentence WHERE {
           ?st rdf:subject article:18db54f95c37712d ; rdf:predicate schema:mentions ;
               rdf:object place:jiading ; prov:wasDerivedFrom ?quote .
           ?quote oa:hasSelector [ oa:exact ?sentence ] .
-        }""")
+        }""",
+    )
     assert rows and all("Jiading" in r["sentence"].value for r in rows)
 
 
@@ -91,18 +113,36 @@ def article_file(project: Project, key: str = "5e0aa57edfc75f35") -> str:
     return str(project.root / "graph" / "articles" / f"{key}.trig")
 
 
-@pytest.mark.parametrize("addition, message", [
-    ("industry:semiconductors shkg:industry industry:manufacturing .",
-     "is outside any sentence's graph"),
-    (("<https://w3id.org/shkg/id/quote/5e0aa57edfc75f35-1-2> { industry:semiconductors shkg:industry "
-      "industry:manufacturing . }"), "is not named by a quote of this file"),
-    (("quote:5e0aa57edfc75f35-0-76 { target:003-chip-process-node prov:wasDerivedFrom "
-      "quote:5e0aa57edfc75f35-0-76 . }"), "the build derives it"),
-    ("quote:5e0aa57edfc75f35-0-76 { article:5e0aa57edfc75f35 schema:mentions place:china . }",
-     "the build derives it"),
-])
-def test_article_files_that_break_the_pattern_are_refused(project: Project, addition: str,
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    "addition, message",
+    [
+        (
+            "industry:semiconductors shkg:industry industry:manufacturing .",
+            "is outside any sentence's graph",
+        ),
+        (
+            (
+                "<https://w3id.org/shkg/id/quote/5e0aa57edfc75f35-1-2> { industry:semiconductors shkg:industry "
+                "industry:manufacturing . }"
+            ),
+            "is not named by a quote of this file",
+        ),
+        (
+            (
+                "quote:5e0aa57edfc75f35-0-76 { target:003-chip-process-node prov:wasDerivedFrom "
+                "quote:5e0aa57edfc75f35-0-76 . }"
+            ),
+            "the build derives it",
+        ),
+        (
+            "quote:5e0aa57edfc75f35-0-76 { article:5e0aa57edfc75f35 schema:mentions place:china . }",
+            "the build derives it",
+        ),
+    ],
+)
+def test_article_files_that_break_the_pattern_are_refused(
+    project: Project, addition: str, message: str
+) -> None:
     path = article_file(project)
     with open(path, "a", encoding="utf-8") as file:
         file.write("\n" + addition + "\n")

@@ -104,8 +104,11 @@ def test_page_loads_yasgui_from_this_server_only(client: TestClient) -> None:
         asset = client.get("/" + str(path))
         assert asset.status_code == 200, path
         assert asset.headers["cache-control"].startswith("public")
-    assert client.get("/assets/yasgui/yasgui.min.js").headers["content-type"].startswith(
-        "text/javascript")
+    assert (
+        client.get("/assets/yasgui/yasgui.min.js")
+        .headers["content-type"]
+        .startswith("text/javascript")
+    )
     assert client.head("/assets/yasgui/yasgui.min.css").status_code == 200
 
 
@@ -116,9 +119,9 @@ def test_only_yasgui_build_files_are_served(client: TestClient) -> None:
     assert client.get("/assets/yasgui/../../../pyproject.toml").status_code == 404
 
 
-def test_without_the_assets_the_page_is_a_plain_form(release: Release,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_without_the_assets_the_page_is_a_plain_form(
+    release: Release, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(querypage, "YASGUI_DIR", tmp_path / "node_modules" / "@zazuko" / "yasgui")
     with TestClient(create_app(IN_PROCESS, release)) as client:
         response = client.get("/query")
@@ -139,7 +142,7 @@ def test_without_the_assets_the_page_is_a_plain_form(release: Release,
 
 def test_every_embedded_string_is_escaped() -> None:
     nasty = "</script><script>alert(1)</script><!-- & \u2028 \"'"
-    service: Any = SimpleNamespace(queries=((nasty, f"SELECT * WHERE {{ ?s ?p \"{nasty}\" }}"),))
+    service: Any = SimpleNamespace(queries=((nasty, f'SELECT * WHERE {{ ?s ?p "{nasty}" }}'),))
     text = querypage.render(service, "4.6.2")
     assert "alert(1)</script>" not in text
     assert "<script>alert" not in text
@@ -165,6 +168,8 @@ def test_queries_read_from_the_project(tmp_path: Path) -> None:
     (tmp_path / "q").mkdir()
     (tmp_path / "q" / "b.rq").write_text("# title: Second\nASK {}\n", encoding="utf-8")
     (tmp_path / "q" / "a.rq").write_text("ASK {}\n", encoding="utf-8")
-    assert querypage.load_queries(tmp_path / "q") == (("a", "ASK {}\n"),
-                                                       ("Second", "# title: Second\nASK {}\n"))
+    assert querypage.load_queries(tmp_path / "q") == (
+        ("a", "ASK {}\n"),
+        ("Second", "# title: Second\nASK {}\n"),
+    )
     assert querypage.load_queries(tmp_path / "missing") == ()

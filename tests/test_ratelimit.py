@@ -43,9 +43,9 @@ def test_concurrency_cap() -> None:
         refused = refusal(limiter, "1.2.3.4")
         assert refused.status == 429 and refused.retry_after == 1
         assert "at most 2" in refused.message
-        with limiter.admit("5.6.7.8"):   # another client is not affected
+        with limiter.admit("5.6.7.8"):  # another client is not affected
             pass
-    with limiter.admit("1.2.3.4"):       # a slot is free again
+    with limiter.admit("1.2.3.4"):  # a slot is free again
         pass
 
 
@@ -60,9 +60,9 @@ def test_concurrency_slot_is_freed_when_the_query_fails() -> None:
 def test_budget_exhaustion_and_retry_after() -> None:
     clock = Clock()
     limiter = RateLimiter(max_concurrent=None, query_seconds_per_minute=10, clock=clock)
-    run(limiter, clock, "c", 4)      # ends at t=4 (from the start)
+    run(limiter, clock, "c", 4)  # ends at t=4 (from the start)
     clock.advance(2)
-    run(limiter, clock, "c", 7)      # may start with budget left; ends at t=13, 11 s spent
+    run(limiter, clock, "c", 7)  # may start with budget left; ends at t=13, 11 s spent
     refused = refusal(limiter, "c")
     assert "over the budget of 10 s a minute" in refused.message
     # Once the first query's 4 s leave the window (60 s after it ended, at t=64) 7 s remain.
@@ -97,12 +97,12 @@ def test_failed_queries_are_charged_too() -> None:
 def test_window_slides() -> None:
     clock = Clock()
     limiter = RateLimiter(None, 10, clock=clock)
-    for _ in range(4):           # 2 s every 15 s, ending at t=2, 17, 32 and 47
+    for _ in range(4):  # 2 s every 15 s, ending at t=2, 17, 32 and 47
         run(limiter, clock, "c", 2)
         clock.advance(13)
     run(limiter, clock, "c", 4)  # t=60 to 64: the first 2 s have left, 10 s are in the window
     refused = refusal(limiter, "c")
-    assert refused.retry_after == 13   # at t=77 the charge that ended at t=17 leaves
+    assert refused.retry_after == 13  # at t=77 the charge that ended at t=17 leaves
     clock.advance(12)
     refusal(limiter, "c")
     clock.advance(1)
@@ -155,23 +155,25 @@ def test_table_is_capped_evicting_the_least_recently_seen() -> None:
     clock = Clock()
     limiter = RateLimiter(None, 10, clock=clock, max_clients=3)
     for client in ("a", "b", "c"):
-        run(limiter, clock, client, 10)   # each has spent its budget
+        run(limiter, clock, client, 10)  # each has spent its budget
         clock.advance(1)
-    refusal(limiter, "a")                 # "a" is now the most recently seen
-    run(limiter, clock, "d", 1)           # evicts "b", the least recently seen
+    refusal(limiter, "a")  # "a" is now the most recently seen
+    run(limiter, clock, "d", 1)  # evicts "b", the least recently seen
     assert len(limiter) == 3
-    run(limiter, clock, "b", 1)           # forgotten, so admitted; evicts "c"
+    run(limiter, clock, "b", 1)  # forgotten, so admitted; evicts "c"
     refusal(limiter, "a")
-    run(limiter, clock, "c", 1)           # "c" was evicted in turn
+    run(limiter, clock, "c", 1)  # "c" was evicted in turn
 
 
 def test_clients_with_queries_in_flight_are_not_evicted() -> None:
     clock = Clock()
-    limiter = RateLimiter(max_concurrent=1, query_seconds_per_minute=None, clock=clock, max_clients=2)
+    limiter = RateLimiter(
+        max_concurrent=1, query_seconds_per_minute=None, clock=clock, max_clients=2
+    )
     with limiter.admit("a"), limiter.admit("b"):
-        with limiter.admit("c"):          # over the cap while everything is busy
+        with limiter.admit("c"):  # over the cap while everything is busy
             assert len(limiter) == 3
-        refusal(limiter, "a")             # still counted
+        refusal(limiter, "a")  # still counted
     assert len(limiter) == 0
 
 
@@ -203,8 +205,10 @@ def test_one_limit_off() -> None:
         assert refusal(concurrency_only, "c").status == 429
 
 
-@pytest.mark.parametrize(("concurrent", "seconds", "clients"),
-                         [(0, None, 1), (None, 0.0, 1), (None, -1.0, 1), (1, 1.0, 0)])
+@pytest.mark.parametrize(
+    ("concurrent", "seconds", "clients"),
+    [(0, None, 1), (None, 0.0, 1), (None, -1.0, 1), (1, 1.0, 0)],
+)
 def test_invalid_settings(concurrent: int | None, seconds: float | None, clients: int) -> None:
     with pytest.raises(ValueError):
         RateLimiter(concurrent, seconds, max_clients=clients)

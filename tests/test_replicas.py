@@ -19,9 +19,16 @@ from shkg.build.release import Release
 
 pytestmark = pytest.mark.server
 
-QUERY = ("PREFIX shkg: <https://w3id.org/shkg/ontology#> "
-         "SELECT ?cluster WHERE { ?cluster shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }")
-PATHS = ("/sparql?" + urlencode({"query": QUERY}), "/id/place/lingang", "/id/place/lingang.ttl", "/.well-known/void")
+QUERY = (
+    "PREFIX shkg: <https://w3id.org/shkg/ontology#> "
+    "SELECT ?cluster WHERE { ?cluster shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }"
+)
+PATHS = (
+    "/sparql?" + urlencode({"query": QUERY}),
+    "/id/place/lingang",
+    "/id/place/lingang.ttl",
+    "/.well-known/void",
+)
 
 
 def copy_release(release: Release, var: Path) -> None:
@@ -31,11 +38,15 @@ def copy_release(release: Release, var: Path) -> None:
     subprocess.run(["ln", "-s", f"releases/{release.path.name}", str(var / "current")], check=True)
 
 
-def test_replicas_over_one_store_and_a_copy_are_interchangeable(release: Release, tmp_path: Path) -> None:
+def test_replicas_over_one_store_and_a_copy_are_interchangeable(
+    release: Release, tmp_path: Path
+) -> None:
     copy_release(release, tmp_path / "var")
-    replicas = [ServerProcess(ROOT, release.path.parents[1], "--query-workers", "1"),
-                ServerProcess(ROOT, release.path.parents[1], "--query-workers", "1"),
-                ServerProcess(ROOT, tmp_path / "var", "--query-workers", "1")]
+    replicas = [
+        ServerProcess(ROOT, release.path.parents[1], "--query-workers", "1"),
+        ServerProcess(ROOT, release.path.parents[1], "--query-workers", "1"),
+        ServerProcess(ROOT, tmp_path / "var", "--query-workers", "1"),
+    ]
     try:
         # A load balancer passes the public host on to every replica (pages link to it).
         with httpx.Client(timeout=30, headers={"Host": "kg.example"}) as client:
@@ -45,8 +56,10 @@ def test_replicas_over_one_store_and_a_copy_are_interchangeable(release: Release
                 assert len({a.headers["etag"] for a in answers}) == 1, path
                 # A client holding one replica's ETag gets 304 from every other.
                 tag = answers[0].headers["etag"]
-                assert [client.get(r.url + path, headers={"If-None-Match": tag}).status_code
-                        for r in replicas] == [304, 304, 304], path
+                assert [
+                    client.get(r.url + path, headers={"If-None-Match": tag}).status_code
+                    for r in replicas
+                ] == [304, 304, 304], path
                 assert len({a.content for a in answers}) == 1, path
             health = [client.get(replica.url + "/healthz").json() for replica in replicas]
         assert {h["build_id"] for h in health} == {release.build_id}

@@ -19,14 +19,19 @@ from shkg.query.results import WRITERS, Limits, write_solutions, write_triples
 from shkg.query.sparql import QueryFailed, QueryRequest, answer
 
 FORMATS = list(WRITERS)
-PARSABLE = [pyoxigraph.QueryResultsFormat.JSON, pyoxigraph.QueryResultsFormat.XML,
-            pyoxigraph.QueryResultsFormat.TSV]
+PARSABLE = [
+    pyoxigraph.QueryResultsFormat.JSON,
+    pyoxigraph.QueryResultsFormat.XML,
+    pyoxigraph.QueryResultsFormat.TSV,
+]
 NO_LIMITS = Limits(max_rows=None, max_bytes=None)
 PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 # Strings and terms a writer must escape, in a query over the real store.
-SPECIAL = PREFIXES + r"""SELECT ?i ?value ?other WHERE {
+SPECIAL = (
+    PREFIXES
+    + r"""SELECT ?i ?value ?other WHERE {
   VALUES (?i ?value ?other) {
     (1 "tab\there" UNDEF)
     (2 "line\nbreak and\n\nmore" "")
@@ -43,9 +48,11 @@ SPECIAL = PREFIXES + r"""SELECT ?i ?value ?other WHERE {
     (UNDEF UNDEF UNDEF)
   }
 } ORDER BY ?i"""
+)
 QUERIES = {
     "languages": PREFIXES + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label",
-    "datatypes": PREFIXES + """SELECT ?s ?p ?o WHERE { ?s ?p ?o
+    "datatypes": PREFIXES
+    + """SELECT ?s ?p ?o WHERE { ?s ?p ?o
         FILTER(isLiteral(?o) && datatype(?o) != xsd:string && lang(?o) = "") } ORDER BY ?s ?p ?o""",
     "blank nodes": """SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }
         ORDER BY ?s ?p ?o""",
@@ -70,8 +77,12 @@ def query(store: pyoxigraph.Store, text: str) -> Any:
     return store.query(text, use_default_graph_as_union=True)
 
 
-def ours(store: pyoxigraph.Store, text: str, form: pyoxigraph.QueryResultsFormat,
-         limits: Limits = NO_LIMITS) -> Any:
+def ours(
+    store: pyoxigraph.Store,
+    text: str,
+    form: pyoxigraph.QueryResultsFormat,
+    limits: Limits = NO_LIMITS,
+) -> Any:
     result = query(store, text)
     return write_solutions(form, [v.value for v in result.variables], result, limits)
 
@@ -92,13 +103,20 @@ def parsed(body: bytes, form: pyoxigraph.QueryResultsFormat) -> list[tuple[Any, 
     return [tuple(row) for row in result]
 
 
-@pytest.mark.parametrize(("name", "form"), [
-    (name, form) for name in QUERIES for form in FORMATS
-    if (name, form) != ("control characters", pyoxigraph.QueryResultsFormat.XML)
-], ids=lambda value: value if isinstance(value, str) else value.name)
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        (name, form)
+        for name in QUERIES
+        for form in FORMATS
+        if (name, form) != ("control characters", pyoxigraph.QueryResultsFormat.XML)
+    ],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
 @pytest.mark.slow
-def test_same_bytes_as_pyoxigraph(store: pyoxigraph.Store, name: str,
-                                  form: pyoxigraph.QueryResultsFormat) -> None:
+def test_same_bytes_as_pyoxigraph(
+    store: pyoxigraph.Store, name: str, form: pyoxigraph.QueryResultsFormat
+) -> None:
     written = ours(store, QUERIES[name], form)
     assert written.body == theirs(store, QUERIES[name], form)
     assert written.rows == len(solutions(store, QUERIES[name])) and not written.truncated
@@ -106,27 +124,35 @@ def test_same_bytes_as_pyoxigraph(store: pyoxigraph.Store, name: str,
 
 def test_the_comparisons_cover_what_they_claim(store: pyoxigraph.Store) -> None:
     assert len(solutions(store, QUERIES["languages"])) > 100
-    assert {t.language for row in solutions(store, QUERIES["languages"]) for t in row
-            if isinstance(t, pyoxigraph.Literal)} >= {"en", "zh"}
+    assert {
+        t.language
+        for row in solutions(store, QUERIES["languages"])
+        for t in row
+        if isinstance(t, pyoxigraph.Literal)
+    } >= {"en", "zh"}
     assert len(solutions(store, QUERIES["blank nodes"])) > 100
     assert any(t is None for row in solutions(store, QUERIES["unbound"]) for t in row)
 
 
 @pytest.mark.parametrize("form", PARSABLE, ids=lambda f: f.name)
-def test_special_characters_parse_back(store: pyoxigraph.Store,
-                                       form: pyoxigraph.QueryResultsFormat) -> None:
+def test_special_characters_parse_back(
+    store: pyoxigraph.Store, form: pyoxigraph.QueryResultsFormat
+) -> None:
     assert parsed(ours(store, SPECIAL, form).body, form) == solutions(store, SPECIAL)
 
 
 def test_csv_parses_back_as_plain_values(store: pyoxigraph.Store) -> None:
     body = ours(store, SPECIAL, pyoxigraph.QueryResultsFormat.CSV).body
     table = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
-    expected = [["" if t is None else getattr(t, "value", "") for t in row]
-                for row in solutions(store, SPECIAL)]
+    expected = [
+        ["" if t is None else getattr(t, "value", "") for t in row]
+        for row in solutions(store, SPECIAL)
+    ]
     assert table == [["i", "value", "other"], *expected]
 
 
 # Where pyoxigraph 0.5.13's output is not what the specifications require, ours differs.
+
 
 def test_xml_keeps_carriage_returns(store: pyoxigraph.Store) -> None:
     text = 'SELECT ?v WHERE { VALUES ?v { "a\\rb" } }'
@@ -151,8 +177,13 @@ def test_csv_quotes_iris_with_commas(store: pyoxigraph.Store) -> None:
     text = "SELECT ?v ?w WHERE { VALUES (?v ?w) { (<https://example.org/a,b> 1) } }"
     body = ours(store, text, pyoxigraph.QueryResultsFormat.CSV).body
     assert body == b'v,w\r\n"https://example.org/a,b",1\r\n'
-    assert list(csv.reader(io.StringIO(body.decode(), newline="")))[1] == ["https://example.org/a,b", "1"]
-    assert theirs(store, text, pyoxigraph.QueryResultsFormat.CSV).endswith(b"https://example.org/a,b,1\r\n")
+    assert list(csv.reader(io.StringIO(body.decode(), newline="")))[1] == [
+        "https://example.org/a,b",
+        "1",
+    ]
+    assert theirs(store, text, pyoxigraph.QueryResultsFormat.CSV).endswith(
+        b"https://example.org/a,b,1\r\n"
+    )
 
 
 def test_rdf_12_terms_match_pyoxigraph() -> None:
@@ -161,15 +192,25 @@ def test_rdf_12_terms_match_pyoxigraph() -> None:
     ex = "https://example.org/"
     objects: list[pyoxigraph.Literal | pyoxigraph.Triple] = [
         pyoxigraph.Literal("ar", language="ar", direction=pyoxigraph.BaseDirection.RTL),
-        pyoxigraph.Triple(pyoxigraph.NamedNode(ex + "x"), pyoxigraph.NamedNode(ex + "y"),
-                          pyoxigraph.Literal("z", language="en")),
-        pyoxigraph.Triple(pyoxigraph.BlankNode("b"), pyoxigraph.NamedNode(ex + "y"),
-                          pyoxigraph.Literal("12", datatype=pyoxigraph.NamedNode(
-                              "http://www.w3.org/2001/XMLSchema#integer"))),
+        pyoxigraph.Triple(
+            pyoxigraph.NamedNode(ex + "x"),
+            pyoxigraph.NamedNode(ex + "y"),
+            pyoxigraph.Literal("z", language="en"),
+        ),
+        pyoxigraph.Triple(
+            pyoxigraph.BlankNode("b"),
+            pyoxigraph.NamedNode(ex + "y"),
+            pyoxigraph.Literal(
+                "12", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            ),
+        ),
     ]
     for number, value in enumerate(objects):
-        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"{ex}s{number}"),
-                                  pyoxigraph.NamedNode(ex + "p"), value))
+        store.add(
+            pyoxigraph.Quad(
+                pyoxigraph.NamedNode(f"{ex}s{number}"), pyoxigraph.NamedNode(ex + "p"), value
+            )
+        )
     text = "SELECT ?s ?o WHERE { ?s <https://example.org/p> ?o } ORDER BY ?s"
     for form in FORMATS:
         assert ours(store, text, form).body == theirs(store, text, form), form
@@ -177,8 +218,11 @@ def test_rdf_12_terms_match_pyoxigraph() -> None:
 
 # --- cutting by rows -----------------------------------------------------------------------
 
-CLUSTERS = PREFIXES + """SELECT ?c ?label WHERE {
+CLUSTERS = (
+    PREFIXES
+    + """SELECT ?c ?label WHERE {
   ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> ; rdfs:label ?label } ORDER BY ?c ?label"""
+)
 
 
 def rows_of(body: bytes, form: pyoxigraph.QueryResultsFormat) -> list[Any]:
@@ -203,8 +247,9 @@ def test_cut_by_rows(store: pyoxigraph.Store, form: pyoxigraph.QueryResultsForma
 
 
 @pytest.mark.parametrize("form", FORMATS, ids=lambda f: f.name)
-def test_exactly_max_rows_is_not_truncated(store: pyoxigraph.Store,
-                                           form: pyoxigraph.QueryResultsFormat) -> None:
+def test_exactly_max_rows_is_not_truncated(
+    store: pyoxigraph.Store, form: pyoxigraph.QueryResultsFormat
+) -> None:
     total = len(solutions(store, CLUSTERS))
     written = ours(store, CLUSTERS, form, Limits(max_rows=total, max_bytes=None))
     assert not written.truncated and written.rows == total
@@ -224,9 +269,11 @@ def test_limits_must_not_be_negative() -> None:
 
 # --- cutting by bytes ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("form", FORMATS, ids=lambda f: f.name)
-def test_cut_by_bytes_at_the_last_whole_row(store: pyoxigraph.Store,
-                                            form: pyoxigraph.QueryResultsFormat) -> None:
+def test_cut_by_bytes_at_the_last_whole_row(
+    store: pyoxigraph.Store, form: pyoxigraph.QueryResultsFormat
+) -> None:
     whole = theirs(store, SPECIAL, form)
     expected = solutions(store, SPECIAL)
     writer = WRITERS[form](["i", "value", "other"])
@@ -243,12 +290,12 @@ def test_cut_by_bytes_at_the_last_whole_row(store: pyoxigraph.Store,
             continue
         assert len(written.body) <= budget
         if form in PARSABLE:
-            assert rows_of(written.body, form) == expected[:written.rows]
+            assert rows_of(written.body, form) == expected[: written.rows]
         if not written.truncated:
             assert written.body == whole
             continue
         # The next row would not have fitted with the notice that says it was cut.
-        assert head + sum(chunks[:written.rows + 1]) + tail > budget
+        assert head + sum(chunks[: written.rows + 1]) + tail > budget
         if form == pyoxigraph.QueryResultsFormat.JSON:
             assert json.loads(written.body)["truncated"] == {"max_bytes": budget}
         if form == pyoxigraph.QueryResultsFormat.CSV:
@@ -288,13 +335,14 @@ def test_graph_cut_by_rows_and_bytes(store: pyoxigraph.Store, media: str) -> Non
     assert len(list(pyoxigraph.parse(by_rows.body, format=form))) == 20
 
     budget = len(whole.body) // 3
-    by_bytes = answer(store, QueryRequest(query=CONSTRUCT, accept=media),
-                      Limits(max_rows=None, max_bytes=budget))
+    by_bytes = answer(
+        store, QueryRequest(query=CONSTRUCT, accept=media), Limits(max_rows=None, max_bytes=budget)
+    )
     assert by_bytes.truncated and by_bytes.rows is not None and 0 < by_bytes.rows < whole.rows
     assert len(by_bytes.body) <= budget
     assert len(list(pyoxigraph.parse(by_bytes.body, format=form))) == by_bytes.rows
     triples = list(query(store, CONSTRUCT))
-    one_more = pyoxigraph.serialize(triples[:by_bytes.rows + 1], format=form)
+    one_more = pyoxigraph.serialize(triples[: by_bytes.rows + 1], format=form)
     assert one_more is not None and len(one_more) > budget
 
 
@@ -302,14 +350,19 @@ def test_graph_exactly_fitting_is_whole(store: pyoxigraph.Store) -> None:
     triples = list(query(store, CONSTRUCT))
     body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE)
     assert body is not None
-    written = write_triples(pyoxigraph.RdfFormat.TURTLE, iter(triples),
-                            Limits(max_rows=len(triples), max_bytes=len(body)))
+    written = write_triples(
+        pyoxigraph.RdfFormat.TURTLE,
+        iter(triples),
+        Limits(max_rows=len(triples), max_bytes=len(body)),
+    )
     assert written.body == body and not written.truncated
 
 
 def test_ask_is_pyoxigraphs(store: pyoxigraph.Store) -> None:
     for media, form in sparql.RESULTS_FORMATS.items():
-        got = answer(store, QueryRequest(query="ASK { ?s ?p ?o }", accept=media), Limits(max_rows=0))
+        got = answer(
+            store, QueryRequest(query="ASK { ?s ?p ?o }", accept=media), Limits(max_rows=0)
+        )
         assert got.body == query(store, "ASK { ?s ?p ?o }").serialize(format=form)
         assert got.rows is None and not got.truncated
 
@@ -324,8 +377,10 @@ def test_answer_reports_rows_and_truncation(store: pyoxigraph.Store) -> None:
 
 # --- no pyoxigraph result escapes in a traceback ---------------------------------------------
 
+
 def test_failure_while_writing_keeps_the_result_on_its_thread(
-        store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def failing(form: Any, variables: Any, rows: Iterator[Any], limits: Limits) -> Any:
         next(iter(rows))
         raise RuntimeError("disk on fire")

@@ -16,8 +16,11 @@ SELECT ?cluster WHERE { ?cluster shkg:corePlace place:lingang }
 def test_get_and_post_answer_the_same(server: ServerProcess) -> None:
     get = httpx.get(server.url + "/sparql", params={"query": LINGANG})
     form = httpx.post(server.url + "/sparql", data={"query": LINGANG})
-    direct = httpx.post(server.url + "/sparql", content=LINGANG.encode(),
-                        headers={"content-type": "application/sparql-query"})
+    direct = httpx.post(
+        server.url + "/sparql",
+        content=LINGANG.encode(),
+        headers={"content-type": "application/sparql-query"},
+    )
     for response in (get, form, direct):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/sparql-results+json")
@@ -27,8 +30,11 @@ def test_get_and_post_answer_the_same(server: ServerProcess) -> None:
 
 
 def test_malformed_query_is_a_clear_400(server: ServerProcess) -> None:
-    response = httpx.get(server.url + "/sparql", params={"query": "SELECT ?x WHERE { ?x"},
-                         headers={"accept": "application/json"})
+    response = httpx.get(
+        server.url + "/sparql",
+        params={"query": "SELECT ?x WHERE { ?x"},
+        headers={"accept": "application/json"},
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["ok"] is False and "malformed query: error at 1:" in body["error"]

@@ -21,8 +21,10 @@ from shkg.project import Project
 
 pytestmark = pytest.mark.server
 
-QUERY = ('SELECT ?label WHERE { <https://w3id.org/shkg/id/place/lingang> '
-         '<http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }')
+QUERY = (
+    "SELECT ?label WHERE { <https://w3id.org/shkg/id/place/lingang> "
+    '<http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }'
+)
 OLD, NEW = "Lingang", "Lingang (relabelled by a test)"
 
 
@@ -37,8 +39,11 @@ def relabel(project: Project) -> None:
 
 def label_and_build(client: httpx.Client, url: str, n: int) -> tuple[int, str, str | None]:
     # A query unique to this request, so no cache answers it.
-    response = client.get(url + "/sparql", params={"query": f"{QUERY} # {n}"},
-                          headers={"Accept": "application/sparql-results+json"})
+    response = client.get(
+        url + "/sparql",
+        params={"query": f"{QUERY} # {n}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     if response.status_code != 200:
         return response.status_code, "", None
     labels = {row["label"]["value"] for row in response.json()["results"]["bindings"]}

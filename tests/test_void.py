@@ -23,7 +23,9 @@ DATASET = NamedNode(ns.DATASET)
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(query_workers=0, access_log=False), release)) as test_client:
+    with TestClient(
+        create_app(Settings(query_workers=0, access_log=False), release)
+    ) as test_client:
         yield test_client
 
 
@@ -32,7 +34,10 @@ def void(client: TestClient) -> list[Triple]:
     response = client.get("/.well-known/void")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
-    return [quad.triple for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.TURTLE)]
+    return [
+        quad.triple
+        for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.TURTLE)
+    ]
 
 
 def objects(graph: list[Triple], subject: object, predicate: str) -> list[object]:
@@ -54,18 +59,27 @@ def rows(store: Store, query: str) -> dict[str, int]:
 def test_void_counts_match_the_store(void: list[Triple], release: Release) -> None:
     store = release.open_store()
     assert one_int(void, DATASET, VOID + "triples") == release.manifest["triples"]
-    entities = rows(store, f'SELECT ("all" AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
-                           f'FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}')["all"]
+    entities = rows(
+        store,
+        f'SELECT ("all" AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
+        f'FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}',
+    )["all"]
     assert one_int(void, DATASET, VOID + "entities") == entities
-    classes = rows(store, "SELECT (?c AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")
+    classes = rows(
+        store,
+        "SELECT (?c AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
+    )
     stated = {}
     for partition in objects(void, DATASET, VOID + "classPartition"):
         (cls,) = objects(void, partition, VOID + "class")
         assert isinstance(cls, NamedNode)
         stated[cls.value] = one_int(void, partition, VOID + "entities")
     assert stated == classes
-    properties = rows(store, "SELECT (?p AS ?k) (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } "
-                                 "GROUP BY ?p")
+    properties = rows(
+        store,
+        "SELECT (?p AS ?k) (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } "
+        "GROUP BY ?p",
+    )
     stated = {}
     for partition in objects(void, DATASET, VOID + "propertyPartition"):
         (prop,) = objects(void, partition, VOID + "property")
@@ -77,14 +91,20 @@ def test_void_counts_match_the_store(void: list[Triple], release: Release) -> No
 
 def test_void_metadata(void: list[Triple], release: Release) -> None:
     manifest = release.manifest
-    assert objects(void, DATASET, ns.DCTERMS + "license") == [NamedNode("https://creativecommons.org/licenses/by/4.0/")]
+    assert objects(void, DATASET, ns.DCTERMS + "license") == [
+        NamedNode("https://creativecommons.org/licenses/by/4.0/")
+    ]
     assert objects(void, DATASET, DCAT + "version") == [Literal(manifest["build_id"])]
     (created,) = objects(void, DATASET, ns.DCTERMS + "created")
     assert isinstance(created, Literal) and created.value == manifest["created"]
-    assert objects(void, DATASET, VOID + "sparqlEndpoint") == [NamedNode("http://testserver/sparql")]
+    assert objects(void, DATASET, VOID + "sparqlEndpoint") == [
+        NamedNode("http://testserver/sparql")
+    ]
     assert objects(void, DATASET, VOID + "uriSpace") == [Literal(ns.ID)]
     examples = objects(void, DATASET, VOID + "exampleResource")
-    assert examples and all(isinstance(e, NamedNode) and e.value.startswith(ns.ID) for e in examples)
+    assert examples and all(
+        isinstance(e, NamedNode) and e.value.startswith(ns.ID) for e in examples
+    )
     (report,) = objects(void, DATASET, ns.SHKG + "validation")
     conforms = objects(void, report, "http://www.w3.org/ns/shacl#conforms")
     assert conforms == [Literal("true", datatype=NamedNode(ns.XSD + "boolean"))]
@@ -101,7 +121,8 @@ def test_void_distributions_match_the_manifest(void: list[Triple], release: Rele
         assert (distribution in objects(void, DATASET, VOID + "dataDump")) == whole
         assert one_int(void, distribution, DCAT + "byteSize") == entry["bytes"]
         assert objects(void, distribution, DCAT + "mediaType") == [
-            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}")]
+            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}")
+        ]
         (checksum,) = objects(void, distribution, SPDX + "checksum")
         value = objects(void, checksum, SPDX + "checksumValue")
         assert [v.value for v in value if isinstance(v, Literal)] == [entry["sha256"]]
@@ -110,7 +131,10 @@ def test_void_distributions_match_the_manifest(void: list[Triple], release: Rele
 def test_dataset_iri_serves_the_same_description(client: TestClient, void: list[Triple]) -> None:
     response = client.get("/id/dataset", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
-    found = [quad.triple for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    found = [
+        quad.triple
+        for quad in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    ]
     assert len(found) == len(void)
     assert client.get("/id/dataset.html").headers["content-type"].startswith("text/html")
 
@@ -123,6 +147,7 @@ def test_void_is_negotiated(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ downloads
 
+
 def test_download_index_lists_every_dump(client: TestClient, release: Release) -> None:
     page = client.get("/download/").text
     for entry in release.manifest["dumps"]:
@@ -133,7 +158,9 @@ def test_download_index_lists_every_dump(client: TestClient, release: Release) -
 def test_downloads_match_their_checksums(client: TestClient, release: Release) -> None:
     sums = client.get("/download/SHA256SUMS")
     assert sums.status_code == 200 and sums.headers["content-type"].startswith("text/plain")
-    listed = {name: digest for digest, name in (line.split("  ", 1) for line in sums.text.splitlines())}
+    listed = {
+        name: digest for digest, name in (line.split("  ", 1) for line in sums.text.splitlines())
+    }
     for entry in release.manifest["dumps"]:
         response = client.get(f"/download/{entry['file']}")
         assert response.status_code == 200
@@ -147,10 +174,17 @@ def test_downloads_match_their_checksums(client: TestClient, release: Release) -
         assert again.status_code == 304
 
 
-@pytest.mark.parametrize("path", [
-    "/download/..%2Fmanifest.json", "/download/%2e%2e/manifest.json", "/download/graphs/..%2F..%2Fmanifest.json",
-    "/download/%2Fetc%2Fpasswd", "/download/graphs", "/download/nothing.ttl",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/download/..%2Fmanifest.json",
+        "/download/%2e%2e/manifest.json",
+        "/download/graphs/..%2F..%2Fmanifest.json",
+        "/download/%2Fetc%2Fpasswd",
+        "/download/graphs",
+        "/download/nothing.ttl",
+    ],
+)
 def test_path_traversal_is_refused(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404

@@ -22,13 +22,19 @@ RUNAWAY = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?
 COUNT = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", format="json")
 CLUSTERS = QueryRequest(
     query="SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> } ORDER BY ?c",
-    format="csv")
+    format="csv",
+)
 REQUESTS = [
-    COUNT, CLUSTERS,
+    COUNT,
+    CLUSTERS,
     QueryRequest(query="ASK { ?s ?p ?o }", accept="application/sparql-results+xml"),
-    QueryRequest(query="CONSTRUCT WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }",
-                 accept="application/n-triples"),
-    QueryRequest(query="SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 500", format="tsv"),
+    QueryRequest(
+        query="CONSTRUCT WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }",
+        accept="application/n-triples",
+    ),
+    QueryRequest(
+        query="SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 500", format="tsv"
+    ),
 ]
 # Generous bounds: these only catch a pool that hangs, not a slow machine.
 PROMPTLY = 10.0
@@ -45,7 +51,9 @@ def make_pool(release: Release) -> Iterator[Callable[..., QueryPool]]:
     pools: list[QueryPool] = []
 
     def make(size: int = 2, timeout: float = 30.0, limits: Limits | None = None) -> QueryPool:
-        pools.append(QueryPool(release.store_path, size=size, timeout=timeout, limits=limits or Limits()))
+        pools.append(
+            QueryPool(release.store_path, size=size, timeout=timeout, limits=limits or Limits())
+        )
         return pools[-1]
 
     yield make
@@ -81,12 +89,17 @@ def children() -> set[int]:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"resource_tracker" not in command:
+        if (
+            int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
+            and b"resource_tracker" not in command
+        ):
             found.add(int(entry.name))
     return found
 
 
-def run_in_thread(pool: QueryPool, request: QueryRequest, timeout: float) -> tuple[threading.Thread, list[object]]:
+def run_in_thread(
+    pool: QueryPool, request: QueryRequest, timeout: float
+) -> tuple[threading.Thread, list[object]]:
     outcome: list[object] = []
 
     def target() -> None:
@@ -108,7 +121,9 @@ def wait_for(condition: Callable[[], bool], seconds: float = PROMPTLY) -> None:
 
 
 @pytest.mark.slow
-def test_answers_from_eight_threads(make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
+def test_answers_from_eight_threads(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=2)
     expected = {request: answer(store, request) for request in REQUESTS}
     work = REQUESTS * 16
@@ -119,8 +134,9 @@ def test_answers_from_eight_threads(make_pool: Callable[..., QueryPool], store: 
     assert pool.busy == 0 and pool.timeouts == 0 and pool.respawns == 0
 
 
-def test_runaway_query_is_killed_and_its_worker_replaced(make_pool: Callable[..., QueryPool],
-                                                         store: pyoxigraph.Store) -> None:
+def test_runaway_query_is_killed_and_its_worker_replaced(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=2, timeout=1.0)
     before = set(pool.pids)
     started = time.monotonic()
@@ -137,8 +153,9 @@ def test_runaway_query_is_killed_and_its_worker_replaced(make_pool: Callable[...
 
 
 @pytest.mark.slow
-def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., QueryPool],
-                                                     store: pyoxigraph.Store) -> None:
+def test_a_runaway_query_does_not_hold_up_the_others(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=2, timeout=30.0)
     first, first_outcome = run_in_thread(pool, RUNAWAY, timeout=4.0)
     wait_for(lambda: pool.busy == 1)
@@ -159,7 +176,8 @@ def test_a_runaway_query_does_not_hold_up_the_others(make_pool: Callable[..., Qu
 
 @pytest.mark.slow
 def test_long_queries_are_demoted_and_take_at_most_twice_the_workers(
-        make_pool: Callable[..., QueryPool], store: pyoxigraph.Store) -> None:
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=1, timeout=30.0)
     first, first_outcome = run_in_thread(pool, RUNAWAY, timeout=3.0)
     wait_for(lambda: len(pool.pids) == 2)  # demoted, so a spare was started
@@ -181,8 +199,9 @@ def test_long_queries_are_demoted_and_take_at_most_twice_the_workers(
     assert pool.run(COUNT) == answer(store, COUNT)
 
 
-def test_worker_killed_while_idle_is_replaced(make_pool: Callable[..., QueryPool],
-                                             store: pyoxigraph.Store) -> None:
+def test_worker_killed_while_idle_is_replaced(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=2)
     victim = pool.pids[0]
     os.kill(victim, signal.SIGKILL)
@@ -193,9 +212,9 @@ def test_worker_killed_while_idle_is_replaced(make_pool: Callable[..., QueryPool
     assert pool.respawns == 1 and pool.timeouts == 0 and len(pool.pids) == 2
 
 
-def test_dead_workers_that_still_look_alive_are_replaced(make_pool: Callable[..., QueryPool],
-                                                         store: pyoxigraph.Store,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dead_workers_that_still_look_alive_are_replaced(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A killed worker looks alive until its last thread has exited, and its pipe stays open
     # that long: the pool must find it dead on the pipe, then replace it and use another.
     pool = make_pool(size=2)
@@ -210,9 +229,9 @@ def test_dead_workers_that_still_look_alive_are_replaced(make_pool: Callable[...
     assert pool.respawns == 2 and pool.timeouts == 0 and len(pool.pids) == 2
 
 
-def test_replacement_killed_while_starting_is_replaced(make_pool: Callable[..., QueryPool],
-                                                       store: pyoxigraph.Store,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replacement_killed_while_starting_is_replaced(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pool = make_pool(size=1)
     (victim,) = pool.pids
     started = _Worker.start.__func__  # type: ignore[attr-defined]
@@ -236,8 +255,9 @@ def test_replacement_killed_while_starting_is_replaced(make_pool: Callable[..., 
     assert pool.respawns == 2 and pool.timeouts == 0 and len(pool.pids) == 1
 
 
-def test_worker_killed_during_a_query_fails_only_that_query(make_pool: Callable[..., QueryPool],
-                                                            store: pyoxigraph.Store) -> None:
+def test_worker_killed_during_a_query_fails_only_that_query(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
     pool = make_pool(size=1)
     (victim,) = pool.pids
     thread, outcome = run_in_thread(pool, RUNAWAY, timeout=30.0)
@@ -246,7 +266,9 @@ def test_worker_killed_during_a_query_fails_only_that_query(make_pool: Callable[
     os.kill(victim, signal.SIGKILL)
     thread.join(PROMPTLY)
     assert not thread.is_alive()
-    assert isinstance(outcome[0], ServiceUnavailable) and "stopped unexpectedly" in outcome[0].message
+    assert (
+        isinstance(outcome[0], ServiceUnavailable) and "stopped unexpectedly" in outcome[0].message
+    )
     assert gone(victim) and victim not in pool.pids
     assert pool.respawns == 1 and pool.timeouts == 0
     assert pool.run(COUNT) == answer(store, COUNT)
@@ -317,8 +339,8 @@ def test_in_process_mode(release: Release, store: pyoxigraph.Store) -> None:
 
 
 def test_a_demoted_query_that_ends_leaves_its_worker_at_normal_priority(
-        make_pool: Callable[..., QueryPool], store: pyoxigraph.Store,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("shkg.run.workers.SLOW_SECONDS", 0.0)  # every query counts as long
     pool = make_pool(size=1, timeout=30.0)
     for _ in range(3):

@@ -42,10 +42,32 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 
 ID_KINDS = (
-    "article", "place", "industry", "group", "cluster", "enterprise", "organization", "person",
-    "post", "role", "product", "programme", "plan", "period", "figure", "target", "designation",
-    "membership", "quote", "metric", "comparator", "scheme", "status", "status-report",
-    "quotation", "waiver-reason",
+    "article",
+    "place",
+    "industry",
+    "group",
+    "cluster",
+    "enterprise",
+    "organization",
+    "person",
+    "post",
+    "role",
+    "product",
+    "programme",
+    "plan",
+    "period",
+    "figure",
+    "target",
+    "designation",
+    "membership",
+    "quote",
+    "metric",
+    "comparator",
+    "scheme",
+    "status",
+    "status-report",
+    "quotation",
+    "waiver-reason",
 )
 
 # Prefixes offered to queries (the query page and `shkg query` use them too).

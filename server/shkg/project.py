@@ -17,8 +17,9 @@ class Project:
     var: Path
 
     @classmethod
-    def locate(cls, root: str | os.PathLike[str] | None = None,
-               var: str | os.PathLike[str] | None = None) -> Project:
+    def locate(
+        cls, root: str | os.PathLike[str] | None = None, var: str | os.PathLike[str] | None = None
+    ) -> Project:
         base = Path(root if root is not None else os.environ.get("SHKG_ROOT", ".")).resolve()
         if not (base / "graph").is_dir() or not (base / "ontology").is_dir():
             raise InputError(

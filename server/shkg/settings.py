@@ -27,35 +27,57 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     host: str = _setting("127.0.0.1", "Address to listen on.")
     port: int = _setting(8000, "Port to listen on.")
-    workers: int = _setting(1, "Server processes (uvicorn workers); each opens the same read-only store.")
+    workers: int = _setting(
+        1, "Server processes (uvicorn workers); each opens the same read-only store."
+    )
     query_workers: int = _setting(
-        4, "Query processes per server process. Queries run there so that a runaway query can be "
-           "killed at its timeout; 0 runs queries in the server process, without timeouts.")
+        4,
+        "Query processes per server process. Queries run there so that a runaway query can be "
+        "killed at its timeout; 0 runs queries in the server process, without timeouts.",
+    )
     query_timeout: float = _setting(10.0, "Seconds a query may run before it is cancelled (503).")
-    max_rows: int = _setting(10_000, "Most solutions (or triples) a query result holds; a longer "
-                                     "result is cut and marked (header SHKG-Truncated).")
-    max_result_bytes: int = _setting(50_000_000, "Most bytes of a query result; a larger one is "
-                                                 "cut at the last whole row and marked.")
+    max_rows: int = _setting(
+        10_000,
+        "Most solutions (or triples) a query result holds; a longer "
+        "result is cut and marked (header SHKG-Truncated).",
+    )
+    max_result_bytes: int = _setting(
+        50_000_000,
+        "Most bytes of a query result; a larger one is cut at the last whole row and marked.",
+    )
     max_query_bytes: int = _setting(100_000, "Longest query text accepted, in bytes (413 above).")
-    max_body_bytes: int = _setting(1_000_000, "Largest request body accepted, in bytes (413 above).")
+    max_body_bytes: int = _setting(
+        1_000_000, "Largest request body accepted, in bytes (413 above)."
+    )
     federation_allowlist: tuple[str, ...] = _setting(
-        (), "Comma-separated SPARQL endpoint IRIs that SERVICE may call; empty refuses every SERVICE.")
+        (),
+        "Comma-separated SPARQL endpoint IRIs that SERVICE may call; empty refuses every SERVICE.",
+    )
     rate_concurrent: int | None = _setting(
-        None, "Most queries one client (IP address) may have running at once; empty for no limit.")
+        None, "Most queries one client (IP address) may have running at once; empty for no limit."
+    )
     rate_query_seconds: float | None = _setting(
-        None, "Query seconds one client may use per minute; empty for no limit.")
-    cache_bytes: int = _setting(64_000_000, "Memory for cached query results, in bytes; 0 turns the cache off.")
-    cache_max_age: int = _setting(300, "Seconds clients and proxies may reuse a response (Cache-Control max-age).")
+        None, "Query seconds one client may use per minute; empty for no limit."
+    )
+    cache_bytes: int = _setting(
+        64_000_000, "Memory for cached query results, in bytes; 0 turns the cache off."
+    )
+    cache_max_age: int = _setting(
+        300, "Seconds clients and proxies may reuse a response (Cache-Control max-age)."
+    )
     backend: str | None = _setting(
-        None, "SPARQL 1.1 query endpoint that holds the release (loaded with `shkg publish`) and "
-              "answers in its stead; empty reads the embedded store.")
+        None,
+        "SPARQL 1.1 query endpoint that holds the release (loaded with `shkg publish`) and "
+        "answers in its stead; empty reads the embedded store.",
+    )
     access_log: bool = _setting(True, "Write one JSON line per request to standard error.")
     root: str | None = _setting(None, "Project directory (default: the current directory).")
     var: str | None = _setting(None, "Release directory (default: ROOT/var).")
 
     @classmethod
-    def from_sources(cls, options: Mapping[str, Any] | None = None,
-                     environ: Mapping[str, str] | None = None) -> Settings:
+    def from_sources(
+        cls, options: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
         """Settings from explicit options over environment variables over defaults."""
         environ = os.environ if environ is None else environ
         options = options or {}
@@ -108,8 +130,9 @@ def parse_value(item: dataclasses.Field[Any], text: str) -> Any:
             return float(text)
         return text
     except ValueError:
-        raise SettingError(f"{option_name(item.name)} / {env_name(item.name)}: "
-                         f"{text!r} is not a valid {kind}") from None
+        raise SettingError(
+            f"{option_name(item.name)} / {env_name(item.name)}: {text!r} is not a valid {kind}"
+        ) from None
 
 
 def format_value(value: Any) -> str:
@@ -135,9 +158,14 @@ def add_options(parser: argparse.ArgumentParser, names: tuple[str, ...] | None =
             except ValueError as error:
                 raise argparse.ArgumentTypeError(str(error)) from None
 
-        parser.add_argument(option_name(item.name), dest=item.name, type=convert, default=None,
-                            metavar=item.name.upper(),
-                            help=f"{item.metadata['help']} (default {shown}; env {env_name(item.name)})")
+        parser.add_argument(
+            option_name(item.name),
+            dest=item.name,
+            type=convert,
+            default=None,
+            metavar=item.name.upper(),
+            help=f"{item.metadata['help']} (default {shown}; env {env_name(item.name)})",
+        )
 
 
 def markdown_table() -> str:
@@ -145,6 +173,8 @@ def markdown_table() -> str:
     rows = ["| option | environment | default | meaning |", "|---|---|---|---|"]
     for item in dataclasses.fields(Settings):
         default = format_value(item.default) or "(empty)"
-        rows.append(f"| `{option_name(item.name)}` | `{env_name(item.name)}` | `{default}` | "
-                    f"{item.metadata['help']} |")
+        rows.append(
+            f"| `{option_name(item.name)}` | `{env_name(item.name)}` | `{default}` | "
+            f"{item.metadata['help']} |"
+        )
     return "\n".join(rows)

@@ -35,8 +35,9 @@ MENTIONS = rdflib.URIRef(ns.SCHEMA + "mentions")
 
 # Predicates whose triples get no rdf:Statement: names and types, which a sentence's wording
 # does not state as a claim, and the editors' own notes.  Provenance links are their own source.
-UNSOURCED = frozenset({RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.editorialNote,
-                       PROV.wasDerivedFrom})
+UNSOURCED = frozenset(
+    {RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.editorialNote, PROV.wasDerivedFrom}
+)
 
 
 @dataclass
@@ -72,19 +73,33 @@ def parse_trig(path: Path, project: Project) -> dict[rdflib.URIRef | None, rdfli
 
     try:
         for quad in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TRIG, base_iri=ns.BASE):
-            name = None if isinstance(quad.graph_name, pyoxigraph.DefaultGraph) else term(quad.graph_name)
+            name = (
+                None
+                if isinstance(quad.graph_name, pyoxigraph.DefaultGraph)
+                else term(quad.graph_name)
+            )
             if name is not None and not isinstance(name, rdflib.URIRef):
-                raise InputError(f"{where}: a graph named by a blank node: name each graph by its quote")
+                raise InputError(
+                    f"{where}: a graph named by a blank node: name each graph by its quote"
+                )
             graphs.setdefault(name, rdflib.Graph()).add(
-                (term(quad.subject), term(quad.predicate), term(quad.object)))
+                (term(quad.subject), term(quad.predicate), term(quad.object))
+            )
     except SyntaxError as error:
         message = error.msg.split(": ", 1)[-1] if error.msg else str(error)
-        raise InputError(f"{where}:{error.lineno}:{error.offset}: TriG syntax error: {message}") from None
+        raise InputError(
+            f"{where}:{error.lineno}:{error.offset}: TriG syntax error: {message}"
+        ) from None
     return graphs
 
 
-def read_article(path: Path, project: Project, article: str, described: set[rdflib.term.Node],
-                 entities: set[rdflib.term.Node]) -> ArticleGraphs:
+def read_article(
+    path: Path,
+    project: Project,
+    article: str,
+    described: set[rdflib.term.Node],
+    entities: set[rdflib.term.Node],
+) -> ArticleGraphs:
     """Read an article file; ``described`` are the IRIs other files describe (not minted here),
     ``entities`` those of the entities graph (what an article can mention)."""
     where = project.relative(path)
@@ -94,13 +109,17 @@ def read_article(path: Path, project: Project, article: str, described: set[rdfl
     for quote in sorted(quotes):
         source = default.value(quote, OA.hasSource)
         if str(source) != article:
-            raise InputError(f"{where}: <{quote}> has oa:hasSource <{source}>, not this file's "
-                             f"article <{article}>")
+            raise InputError(
+                f"{where}: <{quote}> has oa:hasSource <{source}>, not this file's "
+                f"article <{article}>"
+            )
     quote_parts = _closure(default, quotes)
     for triple in default:
         if triple not in quote_parts:
-            raise InputError(f"{where}: <{triple[0]}> <{triple[1]}> is outside any sentence's graph: "
-                             "state it inside the graph named by the quote of the sentence that says it")
+            raise InputError(
+                f"{where}: <{triple[0]}> <{triple[1]}> is outside any sentence's graph: "
+                "state it inside the graph named by the quote of the sentence that says it"
+            )
     graph = rdflib.Graph()
     for triple in default:
         graph.add(triple)
@@ -108,16 +127,22 @@ def read_article(path: Path, project: Project, article: str, described: set[rdfl
     for name, named in parsed.items():
         assert name is not None
         if name not in quotes:
-            raise InputError(f"{where}: the graph <{name}> is not named by a quote of this file "
-                             "(each graph holds what one quoted sentence states)")
+            raise InputError(
+                f"{where}: the graph <{name}> is not named by a quote of this file "
+                "(each graph holds what one quoted sentence states)"
+            )
         for derived in (PROV.wasDerivedFrom, MENTIONS):
             written = next(iter(named.triples((None, derived, None))), None)
             if written is not None:
-                raise InputError(f"{where}: graph <{name}> writes <{written[0]}> <{derived}>: the build "
-                                 "derives it from the graph a triple stands in; leave it out")
+                raise InputError(
+                    f"{where}: graph <{name}> writes <{written[0]}> <{derived}>: the build "
+                    "derives it from the graph a triple stands in; leave it out"
+                )
         sentences[name] = named
     article_node = rdflib.URIRef(article)
-    sourced: dict[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], set[rdflib.URIRef]] = {}
+    sourced: dict[
+        tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], set[rdflib.URIRef]
+    ] = {}
     for quote, stated in sorted(sentences.items()):
         for triple in stated:
             graph.add(triple)
@@ -134,8 +159,9 @@ def read_article(path: Path, project: Project, article: str, described: set[rdfl
     return ArticleGraphs(graph=graph, sentences=sentences, statements=_statements(sourced))
 
 
-def _statements(sourced: dict[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node],
-                              set[rdflib.URIRef]]) -> rdflib.Graph:
+def _statements(
+    sourced: dict[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], set[rdflib.URIRef]],
+) -> rdflib.Graph:
     """One rdf:Statement per sourced triple, derived from each quote that states it."""
     statements = rdflib.Graph()
     for (subject, predicate, obj), quotes in sorted(sourced.items()):
@@ -185,9 +211,16 @@ def read_readings(path: Path, project: Project) -> rdflib.Graph:
     for node in sorted(default.subjects(RDF.type, SHKG.EditorialReading), key=str):
         parts = [default.value(node, term) for term in (RDF.subject, RDF.predicate, RDF.object)]
         if any(part is None for part in parts) or len(set(default.objects(node, RDF.object))) > 1:
-            raise InputError(f"{where}: a reading needs one rdf:subject, rdf:predicate and rdf:object")
-        if default.value(node, SHKG.readFrom) is None or default.value(node, SKOS.editorialNote) is None:
-            raise InputError(f"{where}: the reading of <{parts[0]}> <{parts[1]}> needs shkg:readFrom "
-                             "(the sentences it is read from) and a skos:editorialNote (why)")
+            raise InputError(
+                f"{where}: a reading needs one rdf:subject, rdf:predicate and rdf:object"
+            )
+        if (
+            default.value(node, SHKG.readFrom) is None
+            or default.value(node, SKOS.editorialNote) is None
+        ):
+            raise InputError(
+                f"{where}: the reading of <{parts[0]}> <{parts[1]}> needs shkg:readFrom "
+                "(the sentences it is read from) and a skos:editorialNote (why)"
+            )
         readings.add((parts[0], parts[1], parts[2]))  # type: ignore[arg-type]
     return readings

@@ -40,8 +40,10 @@ def locate(seed: Seed, exact: str) -> int:
         raise InputError(f"{seed.path.name}: the text is not in the seed: {exact!r}")
     again = seed.text.find(exact, first + 1)
     if again >= 0:
-        raise InputError(f"{seed.path.name}: the text stands more than once (at {first} and {again}): "
-                         "quote a longer passage")
+        raise InputError(
+            f"{seed.path.name}: the text stands more than once (at {first} and {again}): "
+            "quote a longer passage"
+        )
     return first
 
 
@@ -49,8 +51,8 @@ def quote_turtle(seed: Seed, exact: str) -> str:
     """The Turtle (and TriG) of a quote resource for ``exact`` in ``seed``."""
     start = locate(seed, exact)
     end = start + len(exact)
-    prefix = seed.text[max(0, start - CONTEXT):start]
-    suffix = seed.text[end:end + CONTEXT]
+    prefix = seed.text[max(0, start - CONTEXT) : start]
+    suffix = seed.text[end : end + CONTEXT]
     iri = f"quote:{seed.key}-{start}-{end}"
     return (
         f"{iri} a shkg:Quote ; oa:hasSource article:{seed.key} ;\n"
@@ -65,8 +67,13 @@ def quote_iri(seed: Seed, start: int, end: int) -> str:
 
 
 def _string(text: str) -> str:
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
@@ -86,8 +93,14 @@ class AddedArticle:
     article_file: Path
 
 
-def add_article(project: Project, source: Path, title: str, date: str,
-                publisher: str | None = None, url: str | None = None) -> AddedArticle:
+def add_article(
+    project: Project,
+    source: Path,
+    title: str,
+    date: str,
+    publisher: str | None = None,
+    url: str | None = None,
+) -> AddedArticle:
     """Copy ``source`` into seeds/, describe it in the catalogue and start its article file.
 
     The key is the start of the text's SHA-256, so one text has one key; the seed's number is
@@ -133,7 +146,12 @@ def add_article(project: Project, source: Path, title: str, date: str,
             raise InputError(f"--url: {url!r} is not an http(s) URL")
         lines.append(f"    schema:url <{url}> ;")
     lines.append('    dcterms:language "en" .')
-    catalogue = project.catalogue.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    catalogue = (
+        project.catalogue.read_text(encoding="utf-8").rstrip("\n")
+        + "\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
     skeleton = _skeleton(key, seed.name, title.strip(), date)
     _replace(seed, data)
     _replace(article_file, skeleton.encode("utf-8"))
@@ -150,25 +168,39 @@ def _organization(project: Project, publisher: str) -> str:
     for path in project.entity_files:
         entities.parse(path, format="turtle")
     if (rdflib.URIRef(f"{ns.ID}organization/{slug}"), None, None) not in entities:
-        raise InputError(f"--publisher: no organization:{slug} in graph/entities/ (add it there first)")
+        raise InputError(
+            f"--publisher: no organization:{slug} in graph/entities/ (add it there first)"
+        )
     return f"organization:{slug}"
 
 
 def _skeleton(key: str, file_name: str, title: str, date: str) -> str:
-    prefixes = [("shkg", ns.SHKG), ("rdfs", ns.RDFS), ("xsd", ns.XSD), ("skos", ns.SKOS),
-                ("dcterms", ns.DCTERMS), ("org", ns.ORG), ("schema", ns.SCHEMA), ("prov", ns.PROV),
-                ("oa", ns.OA), ("unit", ns.UNIT), *((kind, f"{ns.ID}{kind}/") for kind in ns.ID_KINDS)]
+    prefixes = [
+        ("shkg", ns.SHKG),
+        ("rdfs", ns.RDFS),
+        ("xsd", ns.XSD),
+        ("skos", ns.SKOS),
+        ("dcterms", ns.DCTERMS),
+        ("org", ns.ORG),
+        ("schema", ns.SCHEMA),
+        ("prov", ns.PROV),
+        ("oa", ns.OA),
+        ("unit", ns.UNIT),
+        *((kind, f"{ns.ID}{kind}/") for kind in ns.ID_KINDS),
+    ]
     width = max(len(name) for name, _ in prefixes) + 1
     head = "\n".join(f"@prefix {name + ':':<{width}} <{iri}> ." for name, iri in prefixes)
-    return (f"{head}\n\n"
-            f"# What seeds/{file_name} ({title!r}, {date}) states. Named graph:\n"
-            f"# {ns.article_graph(key)}\n#\n"
-            "# For each sentence: `shkg quote " + key + " \"the sentence\"` prints its quote; paste it\n"
-            "# here, followed by a graph named by that quote holding what the sentence states:\n#\n"
-            f"#   quote:{key}-START-END {{\n"
-            "#       figure:NNN-slug a shkg:Observation ; ... .\n"
-            "#   }\n#\n"
-            f"# `shkg coverage {key}` lists the sentences still to cover (graph/README.md).\n")
+    return (
+        f"{head}\n\n"
+        f"# What seeds/{file_name} ({title!r}, {date}) states. Named graph:\n"
+        f"# {ns.article_graph(key)}\n#\n"
+        "# For each sentence: `shkg quote " + key + ' "the sentence"` prints its quote; paste it\n'
+        "# here, followed by a graph named by that quote holding what the sentence states:\n#\n"
+        f"#   quote:{key}-START-END {{\n"
+        "#       figure:NNN-slug a shkg:Observation ; ... .\n"
+        "#   }\n#\n"
+        f"# `shkg coverage {key}` lists the sentences still to cover (graph/README.md).\n"
+    )
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -52,9 +52,17 @@ def quotes_in(graph: rdflib.Graph) -> list[Quote]:
                 start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
         if source is None or exact is None or start is None or end is None:
             continue  # the SHACL shapes report incomplete quotes
-        found.append(Quote(str(quote), str(source), str(exact), int(str(start)), int(str(end)),
-                           None if prefix is None else str(prefix),
-                           None if suffix is None else str(suffix)))
+        found.append(
+            Quote(
+                str(quote),
+                str(source),
+                str(exact),
+                int(str(start)),
+                int(str(end)),
+                None if prefix is None else str(prefix),
+                None if suffix is None else str(suffix),
+            )
+        )
     return sorted(found, key=lambda q: (q.article, q.start, q.iri))
 
 
@@ -63,30 +71,49 @@ def check_quotes(graph: rdflib.Graph, seeds: Iterable[Seed]) -> list[Problem]:
     texts = {seed.article: seed for seed in seeds}
     problems = []
     for quote in quotes_in(graph):
-        citing = sorted(str(fact) for fact in graph.subjects(PROV.wasDerivedFrom, rdflib.URIRef(quote.iri)))
+        citing = sorted(
+            str(fact) for fact in graph.subjects(PROV.wasDerivedFrom, rdflib.URIRef(quote.iri))
+        )
         facts = ", ".join(f"<{fact}>" for fact in citing) or "no fact"
         seed = texts.get(quote.article)
         if seed is None:
-            problems.append(Problem(f"<{quote.iri}>", f"source <{quote.article}> is not a catalogued seed"))
+            problems.append(
+                Problem(f"<{quote.iri}>", f"source <{quote.article}> is not a catalogued seed")
+            )
             continue
-        found = seed.text[quote.start:quote.end]
+        found = seed.text[quote.start : quote.end]
         if found == quote.exact:
-            before = seed.text[:quote.start]
-            after = seed.text[quote.end:]
+            before = seed.text[: quote.start]
+            after = seed.text[quote.end :]
             if quote.prefix is not None and not before.endswith(quote.prefix):
-                problems.append(Problem(f"<{quote.iri}>", f"oa:prefix {quote.prefix!r} does not stand "
-                                        f"just before the quote in {seed.path.name}"))
+                problems.append(
+                    Problem(
+                        f"<{quote.iri}>",
+                        f"oa:prefix {quote.prefix!r} does not stand "
+                        f"just before the quote in {seed.path.name}",
+                    )
+                )
             if quote.suffix is not None and not after.startswith(quote.suffix):
-                problems.append(Problem(f"<{quote.iri}>", f"oa:suffix {quote.suffix!r} does not stand "
-                                        f"just after the quote in {seed.path.name}"))
+                problems.append(
+                    Problem(
+                        f"<{quote.iri}>",
+                        f"oa:suffix {quote.suffix!r} does not stand "
+                        f"just after the quote in {seed.path.name}",
+                    )
+                )
             continue
         elsewhere = seed.text.find(quote.exact)
-        hint = (f"the text stands at {elsewhere}-{elsewhere + len(quote.exact)}" if elsewhere >= 0
-                else "the text is nowhere in the seed")
-        problems.append(Problem(
-            f"<{quote.iri}> (cited by {facts})",
-            f"{seed.path.name}[{quote.start}:{quote.end}] is {found!r}, not the quoted {quote.exact!r}; {hint}",
-        ))
+        hint = (
+            f"the text stands at {elsewhere}-{elsewhere + len(quote.exact)}"
+            if elsewhere >= 0
+            else "the text is nowhere in the seed"
+        )
+        problems.append(
+            Problem(
+                f"<{quote.iri}> (cited by {facts})",
+                f"{seed.path.name}[{quote.start}:{quote.end}] is {found!r}, not the quoted {quote.exact!r}; {hint}",
+            )
+        )
     return problems
 
 
@@ -100,5 +127,7 @@ def check_references(graph: rdflib.Graph) -> list[Problem]:
             used.setdefault(obj, subject)
     for iri, subject in sorted(used.items()):
         if iri not in typed:
-            problems.append(Problem(f"<{subject}>", f"refers to <{iri}>, which has no rdf:type anywhere"))
+            problems.append(
+                Problem(f"<{subject}>", f"refers to <{iri}>, which has no rdf:type anywhere")
+            )
     return problems

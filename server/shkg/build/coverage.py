@@ -54,12 +54,16 @@ def read_waivers(project: Project, reasons: set[str]) -> list[Waiver]:
             continue
         cells = line.split("\t")
         if len(cells) not in (3, 4) or not all(c.strip() for c in cells[:3]):
-            raise InputError(f"{where}:{number}: want 3 or 4 tab-separated cells: seed file, start "
-                             "of the sentence, reason, and optionally a note")
+            raise InputError(
+                f"{where}:{number}: want 3 or 4 tab-separated cells: seed file, start "
+                "of the sentence, reason, and optionally a note"
+            )
         reason = cells[2].strip()
         if reason not in reasons:
-            raise InputError(f"{where}:{number}: reason {reason!r} is not one of the listed "
-                             f"waiver reasons: {', '.join(sorted(reasons))}")
+            raise InputError(
+                f"{where}:{number}: reason {reason!r} is not one of the listed "
+                f"waiver reasons: {', '.join(sorted(reasons))}"
+            )
         note = cells[3].strip() if len(cells) == 4 else ""
         waivers.append(Waiver(cells[0].strip(), cells[1], reason, note, number))
     return waivers
@@ -94,11 +98,19 @@ class CoverageReport:
         for seed in [*seeds, "all"]:
             mine = [e for e in self.entries if seed in ("all", e.sentence.seed.path.name)]
             waived = Counter(e.waiver.reason for e in mine if e.waiver and not e.facts)
-            rows.append([seed, str(len(mine)), str(sum(1 for e in mine if e.facts)),
-                         *(str(waived[r]) for r in reasons), str(sum(1 for e in mine if e.missing))])
+            rows.append(
+                [
+                    seed,
+                    str(len(mine)),
+                    str(sum(1 for e in mine if e.facts)),
+                    *(str(waived[r]) for r in reasons),
+                    str(sum(1 for e in mine if e.missing)),
+                ]
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                         for row in rows)
+        return "\n".join(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+        )
 
     def format(self, show_covered: bool = False) -> str:
         lines = []
@@ -108,15 +120,19 @@ class CoverageReport:
             excerpt = _excerpt(entry.sentence.text)
             if entry.facts:
                 if show_covered:
-                    lines.append(f"covered  {where}  {excerpt}\n         by {', '.join(entry.facts)}")
+                    lines.append(
+                        f"covered  {where}  {excerpt}\n         by {', '.join(entry.facts)}"
+                    )
             elif entry.waiver:
                 if show_covered:
                     lines.append(f"waived   {where}  {excerpt}\n         as {entry.waiver.reason}")
             else:
                 lines.append(f"MISSING  {where}  {excerpt}")
         for waiver in self.unused_waivers:
-            lines.append(f"UNUSED WAIVER line {waiver.line}: {waiver.seed} {waiver.starts_with!r} "
-                         "matches no uncovered sentence")
+            lines.append(
+                f"UNUSED WAIVER line {waiver.line}: {waiver.seed} {waiver.starts_with!r} "
+                "matches no uncovered sentence"
+            )
         lines.append(self.table())
         return "\n".join(lines)
 
@@ -138,10 +154,23 @@ def coverage_report(project: Project, seed_key: str | None = None) -> CoverageRe
     entries = []
     for seed in seeds:
         for sentence in sentences(seed):
-            facts = tuple(sorted({fact for start, end, fact in spans.get(seed.article, [])
-                                  if start < sentence.end and sentence.start < end}))
-            waiver = next((w for w in waivers if w.seed == seed.path.name
-                           and sentence.text.startswith(w.starts_with)), None)
+            facts = tuple(
+                sorted(
+                    {
+                        fact
+                        for start, end, fact in spans.get(seed.article, [])
+                        if start < sentence.end and sentence.start < end
+                    }
+                )
+            )
+            waiver = next(
+                (
+                    w
+                    for w in waivers
+                    if w.seed == seed.path.name and sentence.text.startswith(w.starts_with)
+                ),
+                None,
+            )
             if waiver and not facts:
                 used.add(waiver)
             entries.append(Entry(sentence, facts, waiver if not facts else None))
@@ -156,7 +185,9 @@ def _stating_quotes(checked: CheckedProject) -> dict[str, list[tuple[int, int, s
     stating: dict[str, list[str]] = {}
     for article_graph, sentences_of in checked.sentences.items():
         for quote, stated in sentences_of.items():
-            subjects = sorted({_short(s) for s in stated.subjects() if isinstance(s, rdflib.URIRef)})
+            subjects = sorted(
+                {_short(s) for s in stated.subjects() if isinstance(s, rdflib.URIRef)}
+            )
             stating[str(quote)] = subjects or [article_graph]
     for predicate in ("titleQuote", "dateQuote"):
         for article, line in catalogue.subject_objects(rdflib.URIRef(ns.SHKG + predicate)):

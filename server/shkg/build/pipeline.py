@@ -90,7 +90,9 @@ def read_project(project: Project) -> CheckedProject:
     sentences: dict[str, dict[rdflib.URIRef, rdflib.Graph]] = {}
     for path in project.article_files:
         if path.stem not in keys:
-            raise InputError(f"{project.relative(path)}: no seed with key {path.stem!r} in the catalogue")
+            raise InputError(
+                f"{project.relative(path)}: no seed with key {path.stem!r} in the catalogue"
+            )
         iri = ns.article_graph(path.stem)
         article = read_article(path, project, keys[path.stem].article, described, entity_nodes)
         for subject in set(article.graph.subjects()):
@@ -101,28 +103,50 @@ def read_project(project: Project) -> CheckedProject:
     for seed in seeds:
         # Each article's graph is derived from the article, so a consumer can tell from a
         # GRAPH clause alone which source a triple comes from.
-        catalogue.graph.add((rdflib.URIRef(ns.article_graph(seed.key)), PROV.wasDerivedFrom,
-                             rdflib.URIRef(seed.article)))
+        catalogue.graph.add(
+            (
+                rdflib.URIRef(ns.article_graph(seed.key)),
+                PROV.wasDerivedFrom,
+                rdflib.URIRef(seed.article),
+            )
+        )
     if project.readings.exists():
-        graphs.append(NamedGraph(iri=ns.READINGS_GRAPH, graph=read_readings(project.readings, project),
-                                 files=[project.readings]))
+        graphs.append(
+            NamedGraph(
+                iri=ns.READINGS_GRAPH,
+                graph=read_readings(project.readings, project),
+                files=[project.readings],
+            )
+        )
     typed = {str(s) for named in graphs for s in named.graph.subjects(RDF.type, None)}
-    concepts = {str(s) for named in graphs
-                for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + "Industry"))}
+    concepts = {
+        str(s)
+        for named in graphs
+        for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + "Industry"))
+    }
     links = read_links(project, typed, concepts)
-    graphs.append(NamedGraph(iri=ns.LINKS_GRAPH, graph=links,
-                             files=[project.links_table, project.links_map]))
-    return CheckedProject(graphs=graphs, seeds=seeds, input_hash=_input_hash(project),
-                          quotes=0, defined_in=defined_in, statements=statements,
-                          sentences=sentences)
+    graphs.append(
+        NamedGraph(iri=ns.LINKS_GRAPH, graph=links, files=[project.links_table, project.links_map])
+    )
+    return CheckedProject(
+        graphs=graphs,
+        seeds=seeds,
+        input_hash=_input_hash(project),
+        quotes=0,
+        defined_in=defined_in,
+        statements=statements,
+        sentences=sentences,
+    )
 
 
 def check_project(project: Project, log: Log) -> CheckedProject:
     """Read the project and run every check a release must pass."""
     checked = read_project(project)
     union = checked.union()
-    log(f"read {sum(len(g.files) for g in checked.graphs)} files into "
-        f"{len(checked.graphs)} graphs, {len(union)} triples")
+    log(
+        f"read {sum(len(g.files) for g in checked.graphs)} files into "
+        f"{len(checked.graphs)} graphs, {len(union)} triples"
+    )
 
     problems = check_references(union)
     if problems:
@@ -156,7 +180,9 @@ def build(project: Project, log: Log) -> Release:
         inferred = entailments(checked.union(leave_out=(ns.LINKS_GRAPH,)))
         checked.graphs.append(NamedGraph(iri=ns.INFERRED_GRAPH, graph=inferred))
         log(f"inference: {len(inferred)} entailed triples")
-        checked.graphs.append(NamedGraph(iri=ns.RELEASE_GRAPH, graph=release_graph(build_id(checked))))
+        checked.graphs.append(
+            NamedGraph(iri=ns.RELEASE_GRAPH, graph=release_graph(build_id(checked)))
+        )
 
         work = start_release(project.var)
         try:
@@ -175,8 +201,9 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
         if named.iri in checked.statements:
             named.graph += checked.statements[named.iri]
         data = named.graph.serialize(format="nt", encoding="utf-8")
-        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES,
-                        to_graph=pyoxigraph.NamedNode(named.iri))
+        store.bulk_load(
+            data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(named.iri)
+        )
         counts[named.iri] = len(named.graph)
     store.flush()
     store.optimize()
@@ -217,14 +244,18 @@ def release_graph(version: str) -> rdflib.Graph:
     """The graph saying which release this is, so that a store can be asked whether it holds
     this very release (see :func:`shkg.run.backends.check_holds_release`), not just one as large."""
     graph = rdflib.Graph()
-    graph.add((rdflib.URIRef(ns.DATASET), rdflib.URIRef(ns.DCAT + "version"), rdflib.Literal(version)))
+    graph.add(
+        (rdflib.URIRef(ns.DATASET), rdflib.URIRef(ns.DCAT + "version"), rdflib.Literal(version))
+    )
     return graph
 
 
 def _distinct_triples(store: pyoxigraph.Store) -> int:
     """Triples in the union of the named graphs (the endpoint's default graph), each once."""
-    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                         use_default_graph_as_union=True)
+    result = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        use_default_graph_as_union=True,
+    )
     assert isinstance(result, pyoxigraph.QuerySolutions)
     count = next(iter(result))["n"]
     assert isinstance(count, pyoxigraph.Literal)
@@ -235,10 +266,15 @@ def _input_hash(project: Project) -> str:
     """SHA-256 over every input file (path and bytes) and the software version."""
     digest = hashlib.sha256(__version__.encode())
     files = [
-        *project.ontology_files, project.catalogue, *sorted(project.seeds.glob("*.txt")),
-        *project.entity_files, *project.article_files, *project.shape_files,
+        *project.ontology_files,
+        project.catalogue,
+        *sorted(project.seeds.glob("*.txt")),
+        *project.entity_files,
+        *project.article_files,
+        *project.shape_files,
         *([project.readings] if project.readings.exists() else []),
-        project.links_table, project.links_map,
+        project.links_table,
+        project.links_map,
     ]
     for path in files:
         digest.update(project.relative(path).encode() + b"\0")

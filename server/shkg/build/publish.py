@@ -25,8 +25,9 @@ class PublishError(ShkgError):
     """The target could not be reached, or refused a graph."""
 
 
-def publish_release(release: Release, target: str, log: Callable[[str], None],
-                    timeout: float = TIMEOUT_SECONDS) -> int:
+def publish_release(
+    release: Release, target: str, log: Callable[[str], None], timeout: float = TIMEOUT_SECONDS
+) -> int:
     """PUT each named graph of ``release`` to the Graph Store at ``target``; the triples sent."""
     graphs: dict[str, int] = release.manifest["graphs"]
     store = release.open_store()
@@ -39,21 +40,32 @@ def publish_release(release: Release, target: str, log: Callable[[str], None],
         raise PublishError(f"{target!r} is not an http(s) URL")
     with httpx.Client(timeout=timeout, headers={"User-Agent": "shkg"}) as client:
         # The release graph last: a target that holds it holds every other graph of the release.
-        for iri, size in sorted(graphs.items(), key=lambda item: (item[0] == ns.RELEASE_GRAPH, item[0])):
-            body = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(iri))
+        for iri, size in sorted(
+            graphs.items(), key=lambda item: (item[0] == ns.RELEASE_GRAPH, item[0])
+        ):
+            body = store.dump(
+                format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(iri)
+            )
             assert body is not None
             try:
-                response = client.put(target, params={"graph": iri}, content=body,
-                                      headers={"Content-Type": "application/n-triples"})
+                response = client.put(
+                    target,
+                    params={"graph": iri},
+                    content=body,
+                    headers={"Content-Type": "application/n-triples"},
+                )
             except httpx.HTTPError as error:
-                raise PublishError(f"{target}: cannot PUT graph <{iri}>: {error}"
-                                   f"{_partly(sent)}") from None
+                raise PublishError(
+                    f"{target}: cannot PUT graph <{iri}>: {error}{_partly(sent)}"
+                ) from None
             if response.status_code not in (200, 201, 204):
                 text = response.text.strip()[:500]
                 if response.is_redirect:  # PUT is not replayed to another address unasked
                     text = f"redirected to {response.headers.get('location')}: publish there"
-                raise PublishError(f"{target}: PUT of graph <{iri}> answered {response.status_code}"
-                                   f"{': ' + text if text else ''}{_partly(sent)}")
+                raise PublishError(
+                    f"{target}: PUT of graph <{iri}> answered {response.status_code}"
+                    f"{': ' + text if text else ''}{_partly(sent)}"
+                )
             sent += size
             log(f"{iri}: {size} triples")
     return sent

@@ -124,7 +124,9 @@ def publish(work: Path, name: str, var: Path) -> Release:
     return Release(final)
 
 
-def write_dumps(store: pyoxigraph.Store, dumps: Path, graphs: dict[str, str]) -> list[dict[str, Any]]:
+def write_dumps(
+    store: pyoxigraph.Store, dumps: Path, graphs: dict[str, str]
+) -> list[dict[str, Any]]:
     """Gzipped TriG and N-Quads of the whole dataset, Turtle per named graph, and SHA256SUMS.
 
     ``graphs`` maps a short name to a named graph IRI.  Returns one entry per file with its
@@ -148,8 +150,14 @@ def write_dumps(store: pyoxigraph.Store, dumps: Path, graphs: dict[str, str]) ->
         path = dumps / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        entries.append({"file": name, "media_type": media, "bytes": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest()})
+        entries.append(
+            {
+                "file": name,
+                "media_type": media,
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
     (dumps / "SHA256SUMS").write_text(
         "".join(f"{entry['sha256']}  {entry['file']}\n" for entry in entries), encoding="utf-8"
     )

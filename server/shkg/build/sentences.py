@@ -19,7 +19,7 @@ class Sentence:
 
     @property
     def text(self) -> str:
-        return self.seed.text[self.start:self.end]
+        return self.seed.text[self.start : self.end]
 
 
 def sentences(seed: Seed) -> list[Sentence]:
@@ -43,4 +43,3 @@ def _trimmed(seed: Seed, offset: int, line: str, begin: int, end: int) -> Senten
         return None
     start = offset + begin + (len(piece) - len(piece.lstrip()))
     return Sentence(seed, start, start + len(stripped))
-

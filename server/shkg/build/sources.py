@@ -78,7 +78,9 @@ def read_seeds(project: Project, catalogue: rdflib.Graph) -> list[Seed]:
         try:
             data = path.read_bytes()
         except OSError:
-            raise InputError(f"{where}: <{article}> names {project.relative(path)}, which is missing") from None
+            raise InputError(
+                f"{where}: <{article}> names {project.relative(path)}, which is missing"
+            ) from None
         actual = hashlib.sha256(data).hexdigest()
         if actual != str(recorded):
             raise InputError(
@@ -108,25 +110,49 @@ def read_links(project: Project, known: set[str], concepts: set[str]) -> rdflib.
     mapping = {row["entity"]: row for _, row in _read_tsv(project.links_map, project)}
     graph = rdflib.Graph()
     graph.add((LINKS_SOURCE, RDF.type, rdflib.URIRef(ns.PROV + "Entity")))
-    graph.add((LINKS_SOURCE, RDFS.label, rdflib.Literal("Wikidata links and Chinese names table", lang="en")))
-    graph.add((LINKS_SOURCE, rdflib.URIRef(ns.DCTERMS + "source"),
-               rdflib.Literal(project.relative(project.links_table))))
-    graph.add((LINKS_SOURCE, SHKG.sha256,
-               rdflib.Literal(hashlib.sha256(project.links_table.read_bytes()).hexdigest())))
-    graph.add((rdflib.URIRef(ns.LINKS_GRAPH), rdflib.URIRef(ns.PROV + "wasDerivedFrom"), LINKS_SOURCE))
+    graph.add(
+        (
+            LINKS_SOURCE,
+            RDFS.label,
+            rdflib.Literal("Wikidata links and Chinese names table", lang="en"),
+        )
+    )
+    graph.add(
+        (
+            LINKS_SOURCE,
+            rdflib.URIRef(ns.DCTERMS + "source"),
+            rdflib.Literal(project.relative(project.links_table)),
+        )
+    )
+    graph.add(
+        (
+            LINKS_SOURCE,
+            SHKG.sha256,
+            rdflib.Literal(hashlib.sha256(project.links_table.read_bytes()).hexdigest()),
+        )
+    )
+    graph.add(
+        (rdflib.URIRef(ns.LINKS_GRAPH), rdflib.URIRef(ns.PROV + "wasDerivedFrom"), LINKS_SOURCE)
+    )
     map_where = project.relative(project.links_map)
     for line, row in table:
         entry = mapping.pop(row["entity"], None)
         if entry is None:
-            raise InputError(f"{map_where}: no row for {row['entity']!r} "
-                             f"({project.relative(project.links_table)} line {line})")
+            raise InputError(
+                f"{map_where}: no row for {row['entity']!r} "
+                f"({project.relative(project.links_table)} line {line})"
+            )
         iri = entry["iri"].strip()
         if not iri:
             if not entry.get("reason", "").strip():
-                raise InputError(f"{map_where}: {row['entity']!r} is left unlinked without a reason")
+                raise InputError(
+                    f"{map_where}: {row['entity']!r} is left unlinked without a reason"
+                )
             continue
         if iri not in known:
-            raise InputError(f"{map_where}: {row['entity']!r} maps to <{iri}>, which the graph does not define")
+            raise InputError(
+                f"{map_where}: {row['entity']!r} maps to <{iri}>, which the graph does not define"
+            )
         subject = rdflib.URIRef(iri)
         if row["qid"].strip():
             link = SKOS.exactMatch if iri in concepts else OWL.sameAs
@@ -134,7 +160,9 @@ def read_links(project: Project, known: set[str], concepts: set[str]) -> rdflib.
         if row["zh"].strip():
             graph.add((subject, RDFS.label, rdflib.Literal(row["zh"].strip(), lang="zh")))
     if mapping:
-        raise InputError(f"{map_where}: rows for entities not in the links table: {sorted(mapping)}")
+        raise InputError(
+            f"{map_where}: rows for entities not in the links table: {sorted(mapping)}"
+        )
     return graph
 
 
@@ -144,8 +172,11 @@ def _read_tsv(path: Path, project: Project) -> list[tuple[int, dict[str, str]]]:
         text = path.read_text(encoding="utf-8")
     except OSError:
         raise InputError(f"{project.relative(path)}: missing") from None
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
-                if line and not line.startswith("#")]
+    numbered = [
+        (n, line)
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line and not line.startswith("#")
+    ]
     if not numbered:
         raise InputError(f"{project.relative(path)}: empty")
     header = numbered[0][1].split("\t")
@@ -153,6 +184,8 @@ def _read_tsv(path: Path, project: Project) -> list[tuple[int, dict[str, str]]]:
     for n, line in numbered[1:]:
         cells = line.split("\t")
         if len(cells) > len(header):
-            raise InputError(f"{project.relative(path)}:{n}: {len(cells)} cells, header has {len(header)}")
+            raise InputError(
+                f"{project.relative(path)}:{n}: {len(cells)} cells, header has {len(header)}"
+            )
         rows.append((n, dict(zip(header, cells + [""] * (len(header) - len(cells))))))
     return rows

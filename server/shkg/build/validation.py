@@ -119,8 +119,11 @@ def validate(
         data_graph.bind(prefix, namespace)
     for graph in (data, ontology):
         if graph is not None:
-            for s, p, o, *_g in graph.quads((None, None, None, None)) if isinstance(
-                    graph, rdflib.Dataset | rdflib.ConjunctiveGraph) else graph:
+            for s, p, o, *_g in (
+                graph.quads((None, None, None, None))
+                if isinstance(graph, rdflib.Dataset | rdflib.ConjunctiveGraph)
+                else graph
+            ):
                 data_graph.add((s, p, o))
     # The copy is ours, so pyshacl may work on it in place rather than copy it again.
     conforms, report, _text = pyshacl_validate(
@@ -151,14 +154,18 @@ class _PreparingGraph(rdflib.Graph):
         self._prepared: dict[str, Query] = {}
 
     def query(
-        self, query_object: str | Query, *args: Any, initNs: Mapping[str, Any] | None = None,
+        self,
+        query_object: str | Query,
+        *args: Any,
+        initNs: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> Result:
         if isinstance(query_object, str):
             text = query_object
             if text not in self._prepared:
                 self._prepared[text] = prepareQuery(
-                    text, initNs=dict(initNs) if initNs else dict(self.namespaces()))
+                    text, initNs=dict(initNs) if initNs else dict(self.namespaces())
+                )
             query_object = self._prepared[text]
         return super().query(query_object, *args, **kwargs)
 

@@ -32,8 +32,13 @@ from shkg.query.lexer import LexError, service_targets
 _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?://(?P<authority>[^/?#]*))?")
 
 
-def check_federation(query: str, allowlist: Sequence[str], *, base: str = ns.BASE,
-                     prefixes: Mapping[str, str] | None = None) -> None:
+def check_federation(
+    query: str,
+    allowlist: Sequence[str],
+    *,
+    base: str = ns.BASE,
+    prefixes: Mapping[str, str] | None = None,
+) -> None:
     """Refuse a query with a SERVICE outside ``allowlist``: Forbidden, or BadRequest if unlexable.
 
     ``base`` and ``prefixes`` are what the query is run with, so that relative IRIs and
@@ -42,17 +47,22 @@ def check_federation(query: str, allowlist: Sequence[str], *, base: str = ns.BAS
     try:
         targets = service_targets(query, base, prefixes)
     except LexError as error:
-        raise BadRequest(f"malformed query at {error.line}:{error.column}: "
-                         f"{error.message}") from None
+        raise BadRequest(
+            f"malformed query at {error.line}:{error.column}: {error.message}"
+        ) from None
     allowed = {normalise(entry) for entry in allowlist}
     for target in targets:
         if target is None:
-            raise Forbidden("SERVICE with a variable for its endpoint is refused: the endpoint "
-                            "must be an IRI in this endpoint's federation allowlist "
-                            f"(allowed: {_listing(allowlist)})")
+            raise Forbidden(
+                "SERVICE with a variable for its endpoint is refused: the endpoint "
+                "must be an IRI in this endpoint's federation allowlist "
+                f"(allowed: {_listing(allowlist)})"
+            )
         if normalise(target) not in allowed:
-            raise Forbidden(f"SERVICE <{target}> is not in this endpoint's federation allowlist "
-                            f"(allowed: {_listing(allowlist)})")
+            raise Forbidden(
+                f"SERVICE <{target}> is not in this endpoint's federation allowlist "
+                f"(allowed: {_listing(allowlist)})"
+            )
 
 
 def normalise(iri: str) -> str:
@@ -67,10 +77,16 @@ def normalise(iri: str) -> str:
         return iri
     authority = match.group("authority")
     if authority is None:
-        return match.group("scheme").lower() + iri[match.end("scheme"):]
+        return match.group("scheme").lower() + iri[match.end("scheme") :]
     userinfo, at, host = authority.rpartition("@")
-    return (match.group("scheme").lower() + "://" + userinfo + at + host.lower()
-            + iri[match.end("authority"):])
+    return (
+        match.group("scheme").lower()
+        + "://"
+        + userinfo
+        + at
+        + host.lower()
+        + iri[match.end("authority") :]
+    )
 
 
 def _listing(allowlist: Sequence[str]) -> str:

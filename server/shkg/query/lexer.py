@@ -58,34 +58,159 @@ class Kind(StrEnum):
     PUNCT = "PUNCT"
 
 
-STRINGS = frozenset({Kind.STRING_LITERAL1, Kind.STRING_LITERAL2,
-                     Kind.STRING_LITERAL_LONG1, Kind.STRING_LITERAL_LONG2})
+STRINGS = frozenset(
+    {
+        Kind.STRING_LITERAL1,
+        Kind.STRING_LITERAL2,
+        Kind.STRING_LITERAL_LONG1,
+        Kind.STRING_LITERAL_LONG2,
+    }
+)
 PNAMES = frozenset({Kind.PNAME_NS, Kind.PNAME_LN})
 
 # The first keyword of an update operation (SPARQL 1.1 Update, section 3).
-UPDATE_KEYWORDS = frozenset({
-    "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH",
-})
+UPDATE_KEYWORDS = frozenset(
+    {
+        "INSERT",
+        "DELETE",
+        "LOAD",
+        "CLEAR",
+        "CREATE",
+        "DROP",
+        "COPY",
+        "MOVE",
+        "ADD",
+        "WITH",
+    }
+)
 # Functions and aggregates: a `(` after one opens an expression.  SPARQL 1.1 section 17, with
 # SPARQL 1.2's additions and pyoxigraph's ADJUST.
-FUNCTION_KEYWORDS = frozenset({
-    "STR", "LANG", "LANGMATCHES", "LANGDIR", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND",
-    "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI",
-    "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS",
-    "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1", "SHA256",
-    "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRLANGDIR", "STRDT", "SAMETERM", "ISIRI",
-    "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "ISTRIPLE", "HASLANG", "HASLANGDIR", "TRIPLE",
-    "SUBJECT", "PREDICATE", "OBJECT", "REGEX", "SUBSTR", "REPLACE", "ADJUST",
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
-})
+FUNCTION_KEYWORDS = frozenset(
+    {
+        "STR",
+        "LANG",
+        "LANGMATCHES",
+        "LANGDIR",
+        "DATATYPE",
+        "BOUND",
+        "IRI",
+        "URI",
+        "BNODE",
+        "RAND",
+        "ABS",
+        "CEIL",
+        "FLOOR",
+        "ROUND",
+        "CONCAT",
+        "STRLEN",
+        "UCASE",
+        "LCASE",
+        "ENCODE_FOR_URI",
+        "CONTAINS",
+        "STRSTARTS",
+        "STRENDS",
+        "STRBEFORE",
+        "STRAFTER",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "HOURS",
+        "MINUTES",
+        "SECONDS",
+        "TIMEZONE",
+        "TZ",
+        "NOW",
+        "UUID",
+        "STRUUID",
+        "MD5",
+        "SHA1",
+        "SHA256",
+        "SHA384",
+        "SHA512",
+        "COALESCE",
+        "IF",
+        "STRLANG",
+        "STRLANGDIR",
+        "STRDT",
+        "SAMETERM",
+        "ISIRI",
+        "ISURI",
+        "ISBLANK",
+        "ISLITERAL",
+        "ISNUMERIC",
+        "ISTRIPLE",
+        "HASLANG",
+        "HASLANGDIR",
+        "TRIPLE",
+        "SUBJECT",
+        "PREDICATE",
+        "OBJECT",
+        "REGEX",
+        "SUBSTR",
+        "REPLACE",
+        "ADJUST",
+        "COUNT",
+        "SUM",
+        "MIN",
+        "MAX",
+        "AVG",
+        "SAMPLE",
+        "GROUP_CONCAT",
+    }
+)
 # Every keyword of the grammar, in upper case (`a` aside, which is lower case only).
-KEYWORDS = FUNCTION_KEYWORDS | UPDATE_KEYWORDS | frozenset({
-    "BASE", "PREFIX", "VERSION", "SELECT", "DISTINCT", "REDUCED", "AS", "CONSTRUCT", "WHERE",
-    "DESCRIBE", "ASK", "FROM", "NAMED", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT",
-    "OFFSET", "VALUES", "UNDEF", "OPTIONAL", "GRAPH", "SERVICE", "SILENT", "BIND", "MINUS",
-    "UNION", "FILTER", "NOT", "IN", "EXISTS", "TRUE", "FALSE", "LATERAL", "SEPARATOR",
-    "INTO", "TO", "DATA", "USING", "DEFAULT", "ALL",
-})
+KEYWORDS = (
+    FUNCTION_KEYWORDS
+    | UPDATE_KEYWORDS
+    | frozenset(
+        {
+            "BASE",
+            "PREFIX",
+            "VERSION",
+            "SELECT",
+            "DISTINCT",
+            "REDUCED",
+            "AS",
+            "CONSTRUCT",
+            "WHERE",
+            "DESCRIBE",
+            "ASK",
+            "FROM",
+            "NAMED",
+            "GROUP",
+            "BY",
+            "HAVING",
+            "ORDER",
+            "ASC",
+            "DESC",
+            "LIMIT",
+            "OFFSET",
+            "VALUES",
+            "UNDEF",
+            "OPTIONAL",
+            "GRAPH",
+            "SERVICE",
+            "SILENT",
+            "BIND",
+            "MINUS",
+            "UNION",
+            "FILTER",
+            "NOT",
+            "IN",
+            "EXISTS",
+            "TRUE",
+            "FALSE",
+            "LATERAL",
+            "SEPARATOR",
+            "INTO",
+            "TO",
+            "DATA",
+            "USING",
+            "DEFAULT",
+            "ALL",
+        }
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +246,18 @@ class LexError(ValueError):
 
 # --- Terminals (SPARQL 1.1 section 19.8) --------------------------------------------------
 
-_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-                  "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
-                  "\U00010000-\U000effff")
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
-             f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
 _HEX_ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 
 _PNAME = re.compile(f"(?:{_PN_PREFIX})?:(?P<local>{_PN_LOCAL})?")
@@ -142,35 +270,68 @@ _DECIMAL = re.compile(r"[0-9]*\.[0-9]+")
 _INTEGER = re.compile(r"[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # IRIREF's characters, plus the \u and \U escapes pyoxigraph accepts (and decodes) in IRIs.
-_IRI_BODY = re.compile(f"(?:[^<>\"{{}}|^`\\\\\x00-\x20]|{_HEX_ESCAPE})*")
+_IRI_BODY = re.compile(f'(?:[^<>"{{}}|^`\\\\\x00-\x20]|{_HEX_ESCAPE})*')
 _HEX_ESCAPES = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _STRING_ESCAPE = re.compile(f"\\\\[tbnrf\"'\\\\]|{_HEX_ESCAPE}")
 _WHITESPACE = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_PUNCTUATION = ("^^", "&&", "||", "!=", "<=", ">=", ">>", "{|", "|}",
-                "{", "}", "(", ")", "[", "]", ".", ",", ";", "*", "+", "-", "/", "|", "^", "!",
-                "=", ">", "?", "~")
-_STRING_KINDS = {("'", False): Kind.STRING_LITERAL1, ('"', False): Kind.STRING_LITERAL2,
-                 ("'", True): Kind.STRING_LITERAL_LONG1, ('"', True): Kind.STRING_LITERAL_LONG2}
+_PUNCTUATION = (
+    "^^",
+    "&&",
+    "||",
+    "!=",
+    "<=",
+    ">=",
+    ">>",
+    "{|",
+    "|}",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    ",",
+    ";",
+    "*",
+    "+",
+    "-",
+    "/",
+    "|",
+    "^",
+    "!",
+    "=",
+    ">",
+    "?",
+    "~",
+)
+_STRING_KINDS = {
+    ("'", False): Kind.STRING_LITERAL1,
+    ('"', False): Kind.STRING_LITERAL2,
+    ("'", True): Kind.STRING_LITERAL_LONG1,
+    ('"', True): Kind.STRING_LITERAL_LONG2,
+}
 _OPENERS = {"(": ")", "[": "]", "{": "}", "{|": "|}"}
 _CLOSERS = frozenset({")", "]", "}", "|}"})
 
 
 # --- Which `(` opens an expression --------------------------------------------------------
 
+
 class _Frame(Enum):
-    TOP = "top"            # outside any bracket
-    BRACE = "brace"        # a group, template or data block: `{ }`, `{| |}`
-    BRACKET = "bracket"    # a blank node's property list: `[ ]`
-    EXPRESSION = "expression"   # FILTER(...), BIND(...), a function's arguments, SELECT (...)
-    TERMS = "terms"        # a collection, a path group, a VALUES row, a triple term
-    UNSURE = "unsure"      # one of the two, and only pyoxigraph's parse would tell
+    TOP = "top"  # outside any bracket
+    BRACE = "brace"  # a group, template or data block: `{ }`, `{| |}`
+    BRACKET = "bracket"  # a blank node's property list: `[ ]`
+    EXPRESSION = "expression"  # FILTER(...), BIND(...), a function's arguments, SELECT (...)
+    TERMS = "terms"  # a collection, a path group, a VALUES row, a triple term
+    UNSURE = "unsure"  # one of the two, and only pyoxigraph's parse would tell
 
 
 class _Clause(Enum):
     PATTERN = "pattern"
-    SELECT = "select"          # between SELECT and its WHERE: `(expr AS ?v)` are expressions
-    MODIFIERS = "modifiers"    # GROUP BY, HAVING, ORDER BY: conditions are expressions
+    SELECT = "select"  # between SELECT and its WHERE: `(expr AS ?v)` are expressions
+    MODIFIERS = "modifiers"  # GROUP BY, HAVING, ORDER BY: conditions are expressions
 
 
 @dataclass
@@ -186,7 +347,7 @@ class _Scanner:
         self.text = text
         self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         self.stack = [_Open(_Frame.TOP)]
-        self.previous: list[Token] = []   # the last two tokens, most recent last
+        self.previous: list[Token] = []  # the last two tokens, most recent last
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.line_starts, offset)
@@ -223,7 +384,7 @@ class _Scanner:
             var = _VAR.match(text, pos)
             if var:
                 return self.token(Kind.VAR, pos, var.end())
-            if char == "?":   # a property path's zero-or-one
+            if char == "?":  # a property path's zero-or-one
                 return self.token(Kind.PUNCT, pos, pos + 1)
             raise self.error("`$` must start a variable name", pos)
         if text.startswith("_:", pos):
@@ -237,8 +398,11 @@ class _Scanner:
                 raise self.error("`@` must start a language tag", pos)
             return self.token(Kind.LANGTAG, pos, tag.end())
         if char.isascii() and (char.isdigit() or char == "."):
-            for kind, pattern in ((Kind.DOUBLE, _DOUBLE), (Kind.DECIMAL, _DECIMAL),
-                                  (Kind.INTEGER, _INTEGER)):
+            for kind, pattern in (
+                (Kind.DOUBLE, _DOUBLE),
+                (Kind.DECIMAL, _DECIMAL),
+                (Kind.INTEGER, _INTEGER),
+            ):
                 number = pattern.match(text, pos)
                 if number:
                     return self.token(kind, pos, number.end())
@@ -285,13 +449,16 @@ class _Scanner:
         if operator is True:
             return self.token(Kind.PUNCT, pos, pos + (2 if text.startswith("<=", pos) else 1))
         body = _IRI_BODY.match(text, pos + 1)
-        assert body is not None   # the pattern matches the empty string
+        assert body is not None  # the pattern matches the empty string
         if text.startswith(">", body.end()):
-            if operator is None and any(c in text[pos:body.end()] for c in "#'"):
+            if operator is None and any(c in text[pos : body.end()] for c in "#'"):
                 # Read as `<` then tokens, the `#` or `'` would start a comment or a string
                 # and the two readings would disagree about everything after it.
-                raise self.error("`<` could be an IRI or less-than here; put a space after "
-                                 "it if it is less-than, or write the IRI as a prefixed name", pos)
+                raise self.error(
+                    "`<` could be an IRI or less-than here; put a space after "
+                    "it if it is less-than, or write the IRI as a prefixed name",
+                    pos,
+                )
             return self.token(Kind.IRIREF, pos, body.end() + 1)
         if text.startswith("<<", pos):
             return self.token(Kind.PUNCT, pos, pos + 2)
@@ -305,7 +472,7 @@ class _Scanner:
         """True where `<` can only be less-than, False where only an IRI, None where unsure."""
         frame = self.stack[-1].frame
         if frame not in (_Frame.EXPRESSION, _Frame.UNSURE):
-            return False   # no expression outside parentheses
+            return False  # no expression outside parentheses
         ends = _ends_operand(self.previous[-1]) if self.previous else False
         if frame is _Frame.EXPRESSION:
             return ends
@@ -328,14 +495,14 @@ class _Scanner:
                     self.stack.append(_Open(self.paren_frame()))
                 else:
                     if top.clause is _Clause.SELECT:
-                        top.clause = _Clause.PATTERN   # WHERE is optional
+                        top.clause = _Clause.PATTERN  # WHERE is optional
                     frame = _Frame.BRACKET if token.text == "[" else _Frame.BRACE
                     self.stack.append(_Open(frame))
             elif token.text in _CLOSERS:
                 if len(self.stack) > 1:
                     self.stack.pop()
             elif token.text == ";" and top.frame is _Frame.TOP:
-                top.clause = _Clause.PATTERN   # the next operation of an update
+                top.clause = _Clause.PATTERN  # the next operation of an update
         self.previous = [*self.previous[-1:], token]
 
     def paren_frame(self) -> _Frame:
@@ -343,7 +510,7 @@ class _Scanner:
         enclosing = self.stack[-1]
         before = self.previous[-1] if self.previous else None
         if before is not None and before.is_punct("<<"):
-            return _Frame.TERMS   # SPARQL 1.2's triple term `<<( s p o )>>`
+            return _Frame.TERMS  # SPARQL 1.2's triple term `<<( s p o )>>`
         if enclosing.frame in (_Frame.EXPRESSION, _Frame.TERMS, _Frame.UNSURE):
             return enclosing.frame
         if enclosing.clause in (_Clause.SELECT, _Clause.MODIFIERS):
@@ -383,6 +550,7 @@ def _ends_operand(token: Token) -> bool | None:
 
 
 # --- Public functions ----------------------------------------------------------------------
+
 
 def tokens(text: str) -> list[Token]:
     """The tokens of SPARQL query or update text, without whitespace and comments.
@@ -440,8 +608,11 @@ def is_update(text: str) -> bool:
             continue
         if not at_operation_start:
             continue
-        in_prologue = (token.is_keyword("BASE", "PREFIX", "VERSION") or token.kind in STRINGS
-                       or token.kind in (Kind.IRIREF, Kind.PNAME_NS))
+        in_prologue = (
+            token.is_keyword("BASE", "PREFIX", "VERSION")
+            or token.kind in STRINGS
+            or token.kind in (Kind.IRIREF, Kind.PNAME_NS)
+        )
         if in_prologue:
             continue
         if token.is_keyword(*UPDATE_KEYWORDS):
@@ -450,8 +621,9 @@ def is_update(text: str) -> bool:
     return False
 
 
-def service_targets(text: str, base: str = ns.BASE,
-                    prefixes: Mapping[str, str] | None = None) -> list[str | None]:
+def service_targets(
+    text: str, base: str = ns.BASE, prefixes: Mapping[str, str] | None = None
+) -> list[str | None]:
     """The endpoint each SERVICE names, in order: an absolute IRI, or None for a variable.
 
     Relative IRIs resolve against the text's BASE declarations, in order, starting from
@@ -471,7 +643,7 @@ def service_targets(text: str, base: str = ns.BASE,
     index = 0
     while index < len(items):
         token = items[index]
-        following = items[index + 1:index + 3]
+        following = items[index + 1 : index + 3]
         if token.is_keyword("BASE"):
             if not following or following[0].kind is not Kind.IRIREF:
                 raise _error_at(token, "BASE must be followed by an IRI")
@@ -479,8 +651,11 @@ def service_targets(text: str, base: str = ns.BASE,
             index += 2
             continue
         if token.is_keyword("PREFIX"):
-            if len(following) < 2 or following[0].kind is not Kind.PNAME_NS \
-                    or following[1].kind is not Kind.IRIREF:
+            if (
+                len(following) < 2
+                or following[0].kind is not Kind.PNAME_NS
+                or following[1].kind is not Kind.IRIREF
+            ):
                 raise _error_at(token, "PREFIX must be followed by a prefix name and an IRI")
             _refuse_misreadable(following[0], None)
             declared[following[0].text[:-1]] = _resolve(current_base, following[1])
@@ -493,8 +668,11 @@ def service_targets(text: str, base: str = ns.BASE,
                 target = following[1] if len(following) > 1 else None
             elif target is not None and target.text.upper().startswith("SILENT"):
                 # pyoxigraph reads `SERVICE silent:x` as SERVICE SILENT :x.
-                raise _error_at(target, f"`{target.text}` after SERVICE reads as SILENT "
-                                        "followed by something else; put a space after SILENT")
+                raise _error_at(
+                    target,
+                    f"`{target.text}` after SERVICE reads as SILENT "
+                    "followed by something else; put a space after SILENT",
+                )
             found.append(_service_target(token, target, current_base, declared))
         index += 1
     return found
@@ -507,14 +685,17 @@ def has_relative_iri(text: str) -> bool:
     """Whether any IRI written in the text (``<...>``) is relative, so needs a base to resolve.
     Text that stops lexing counts its IRIs up to the fault, and then says True, to be safe."""
     try:
-        return any(token.kind is Kind.IRIREF and not _SCHEME.match(iri_value(token))
-                   for token in tokens(text))
+        return any(
+            token.kind is Kind.IRIREF and not _SCHEME.match(iri_value(token))
+            for token in tokens(text)
+        )
     except LexError:
         return True
 
 
 def iri_value(token: Token) -> str:
     """An IRIREF's IRI, its \\u and \\U escapes decoded (still relative if it was)."""
+
     def decode(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         if code > 0x10FFFF:
@@ -546,12 +727,13 @@ def _resolve(base: str, reference: Token) -> str:
         return iri
     try:
         return urljoin(base, iri)
-    except ValueError as error:   # an authority urllib cannot split, such as `//[x/`
+    except ValueError as error:  # an authority urllib cannot split, such as `//[x/`
         raise _error_at(reference, f"cannot resolve <{iri}> against <{base}>: {error}") from None
 
 
-def _service_target(service: Token, target: Token | None, base: str,
-                    prefixes: Mapping[str, str]) -> str | None:
+def _service_target(
+    service: Token, target: Token | None, base: str, prefixes: Mapping[str, str]
+) -> str | None:
     if target is None or not (target.kind in (Kind.VAR, Kind.IRIREF) or target.kind in PNAMES):
         raise _error_at(service, "SERVICE must be followed by an IRI or a variable")
     if target.kind is Kind.VAR:
@@ -575,8 +757,11 @@ def _refuse_misreadable(token: Token, declared: Mapping[str, str] | None) -> Non
     elif token.kind in PNAMES:
         prefix = token.text.partition(":")[0]
         if "SERVICE" in prefix.upper():
-            raise _error_at(token, f"`{token.text}` has SERVICE in its prefix, which can be read "
-                                   "as the SERVICE keyword; rename the prefix")
+            raise _error_at(
+                token,
+                f"`{token.text}` has SERVICE in its prefix, which can be read "
+                "as the SERVICE keyword; rename the prefix",
+            )
         if declared is not None and prefix not in declared:
             raise _error_at(token, f"undeclared prefix `{prefix}:`")
 

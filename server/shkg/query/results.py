@@ -107,9 +107,15 @@ def _json_term(term: Term) -> str:
         elif term.datatype.value != XSD_STRING:
             text += ',"datatype":' + _json_string(term.datatype.value)
         return text + "}"
-    return ('{"type":"triple","value":{"subject":' + _json_term(term.subject)
-            + ',"predicate":' + _json_term(term.predicate)
-            + ',"object":' + _json_term(term.object) + "}}")
+    return (
+        '{"type":"triple","value":{"subject":'
+        + _json_term(term.subject)
+        + ',"predicate":'
+        + _json_term(term.predicate)
+        + ',"object":'
+        + _json_term(term.object)
+        + "}}"
+    )
 
 
 class JsonWriter(SolutionsWriter):
@@ -117,12 +123,17 @@ class JsonWriter(SolutionsWriter):
 
     def head(self, cut: tuple[str, int] | None) -> str:
         names = ",".join(_json_string(name) for name in self.variables)
-        notice = "" if cut is None else '"truncated":{' + _json_string(cut[0]) + ":" + str(cut[1]) + "},"
+        notice = (
+            "" if cut is None else '"truncated":{' + _json_string(cut[0]) + ":" + str(cut[1]) + "},"
+        )
         return "{" + notice + '"head":{"vars":[' + names + ']},"results":{"bindings":['
 
     def row(self, values: Row, first: bool) -> str:
-        members = ",".join(_json_string(name) + ":" + _json_term(value)
-                           for name, value in zip(self.variables, values) if value is not None)
+        members = ",".join(
+            _json_string(name) + ":" + _json_term(value)
+            for name, value in zip(self.variables, values)
+            if value is not None
+        )
         return ("{" if first else ",{") + members + "}"
 
     def tail(self) -> str:
@@ -131,10 +142,16 @@ class JsonWriter(SolutionsWriter):
 
 # --- XML ---------------------------------------------------------------------------------
 
-_XML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;",
-                # pyoxigraph 0.5.13 writes a CR inside a value as is, and XML parsers turn it
-                # into LF: a character reference keeps the value (later oxigraph does this too).
-                "\r": "&#13;"}
+_XML_ESCAPES = {
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "'": "&apos;",
+    '"': "&quot;",
+    # pyoxigraph 0.5.13 writes a CR inside a value as is, and XML parsers turn it
+    # into LF: a character reference keeps the value (later oxigraph does this too).
+    "\r": "&#13;",
+}
 # Characters XML 1.0 cannot carry at all, not even as references; pyoxigraph writes them as
 # they are and so makes the whole document ill-formed.  U+FFFD keeps the document readable.
 _XML_SPECIAL = re.compile("[<>&'\"\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -153,8 +170,11 @@ def _xml_literal_text(value: str) -> str:
         return _xml_escape(value)
     start = len(value) - len(value.lstrip("\t\n\r "))
     end = start + len(inner)
-    return ("".join(_XML_BOUND_SPACE[c] for c in value[:start]) + _xml_escape(inner)
-            + "".join(_XML_BOUND_SPACE[c] for c in value[end:]))
+    return (
+        "".join(_XML_BOUND_SPACE[c] for c in value[:start])
+        + _xml_escape(inner)
+        + "".join(_XML_BOUND_SPACE[c] for c in value[end:])
+    )
 
 
 def _xml_term(term: Term) -> str:
@@ -167,14 +187,25 @@ def _xml_term(term: Term) -> str:
         if term.language is not None:
             start += ' xml:lang="' + _xml_escape(term.language) + '"'
             if term.direction is not None:
-                start += (' its:dir="' + term.direction.value + '" xmlns:its="' + ITS_NS
-                          + '" its:version="2.0"')
+                start += (
+                    ' its:dir="'
+                    + term.direction.value
+                    + '" xmlns:its="'
+                    + ITS_NS
+                    + '" its:version="2.0"'
+                )
         elif term.datatype.value != XSD_STRING:
             start += ' datatype="' + _xml_escape(term.datatype.value) + '"'
         return start + ">" + _xml_literal_text(term.value) + "</literal>"
-    return ("<triple><subject>" + _xml_term(term.subject) + "</subject><predicate>"
-            + _xml_term(term.predicate) + "</predicate><object>" + _xml_term(term.object)
-            + "</object></triple>")
+    return (
+        "<triple><subject>"
+        + _xml_term(term.subject)
+        + "</subject><predicate>"
+        + _xml_term(term.predicate)
+        + "</predicate><object>"
+        + _xml_term(term.object)
+        + "</object></triple>"
+    )
 
 
 class XmlWriter(SolutionsWriter):
@@ -182,13 +213,20 @@ class XmlWriter(SolutionsWriter):
 
     def head(self, cut: tuple[str, int] | None) -> str:
         names = "".join('<variable name="' + _xml_escape(name) + '"/>' for name in self.variables)
-        return ('<?xml version="1.0"?><sparql xmlns="' + RESULTS_NS + '"><head>' + names
-                + "</head><results>")
+        return (
+            '<?xml version="1.0"?><sparql xmlns="'
+            + RESULTS_NS
+            + '"><head>'
+            + names
+            + "</head><results>"
+        )
 
     def row(self, values: Row, first: bool) -> str:
-        bindings = "".join('<binding name="' + _xml_escape(name) + '">' + _xml_term(value)
-                           + "</binding>"
-                           for name, value in zip(self.variables, values) if value is not None)
+        bindings = "".join(
+            '<binding name="' + _xml_escape(name) + '">' + _xml_term(value) + "</binding>"
+            for name, value in zip(self.variables, values)
+            if value is not None
+        )
         return "<result>" + bindings + "</result>"
 
     def tail(self) -> str:
@@ -196,6 +234,7 @@ class XmlWriter(SolutionsWriter):
 
 
 # --- CSV ---------------------------------------------------------------------------------
+
 
 def _csv_value(term: Term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
@@ -231,8 +270,9 @@ class CsvWriter(SolutionsWriter):
 
 # --- TSV ---------------------------------------------------------------------------------
 
-_TSV_STRING_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"',
-                                     "\\": "\\\\"})
+_TSV_STRING_ESCAPES = str.maketrans(
+    {"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+)
 # The Turtle forms of numbers and booleans, which TSV writes bare (ASCII digits only).
 _TSV_BARE = {
     XSD + "boolean": re.compile("true|false"),
@@ -262,8 +302,15 @@ def _tsv_term(term: Term) -> str:
         if bare is not None and bare.fullmatch(term.value):
             return term.value
         return _tsv_string(term.value) + "^^<" + datatype + ">"
-    return ("<<( " + _tsv_term(term.subject) + " " + _tsv_term(term.predicate) + " "
-            + _tsv_term(term.object) + " )>>")
+    return (
+        "<<( "
+        + _tsv_term(term.subject)
+        + " "
+        + _tsv_term(term.predicate)
+        + " "
+        + _tsv_term(term.object)
+        + " )>>"
+    )
 
 
 class TsvWriter(SolutionsWriter):
@@ -287,8 +334,12 @@ WRITERS: dict[pyoxigraph.QueryResultsFormat, type[SolutionsWriter]] = {
 }
 
 
-def write_solutions(results_format: pyoxigraph.QueryResultsFormat, variables: Sequence[str],
-                    rows: Iterable[Row], limits: Limits) -> Written:
+def write_solutions(
+    results_format: pyoxigraph.QueryResultsFormat,
+    variables: Sequence[str],
+    rows: Iterable[Row],
+    limits: Limits,
+) -> Written:
     """Serialise solutions row by row, stopping at ``limits``; each row is the values of
     ``variables`` in order (a pyoxigraph QuerySolution is one).
 
@@ -329,8 +380,9 @@ def write_solutions(results_format: pyoxigraph.QueryResultsFormat, variables: Se
     return Written(bytes_head + b"".join(chunks) + tail, safe, True)
 
 
-def write_triples(rdf_format: pyoxigraph.RdfFormat, triples: Iterable[pyoxigraph.Triple],
-                  limits: Limits) -> Written:
+def write_triples(
+    rdf_format: pyoxigraph.RdfFormat, triples: Iterable[pyoxigraph.Triple], limits: Limits
+) -> Written:
     """Serialise at most ``max_rows`` triples with pyoxigraph, cut to ``max_bytes``.
 
     Graph formats group triples (Turtle, RDF/XML), so a whole triple is not a span of bytes:
@@ -340,7 +392,7 @@ def write_triples(rdf_format: pyoxigraph.RdfFormat, triples: Iterable[pyoxigraph
     taken = list(triples if limits.max_rows is None else islice(triples, limits.max_rows + 1))
     truncated = limits.max_rows is not None and len(taken) > limits.max_rows
     if truncated:
-        del taken[limits.max_rows:]
+        del taken[limits.max_rows :]
     body = _serialize(rdf_format, taken)
     budget = limits.max_bytes
     if budget is None or len(body) <= budget or not taken:
@@ -361,4 +413,3 @@ def _serialize(rdf_format: pyoxigraph.RdfFormat, triples: list[pyoxigraph.Triple
     body = pyoxigraph.serialize(triples, format=rdf_format)
     assert body is not None
     return body
-

@@ -39,11 +39,18 @@ GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
 }
 # Short names for the `format` parameter, for links typed into a browser.
 FORMAT_NAMES = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-    "ttl": "text/turtle", "ntriples": "application/n-triples", "nt": "application/n-triples",
-    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
-    "nquads": "application/n-quads", "trig": "application/trig",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
 }
 
 # Relative IRIs in queries resolve against the dataset's base.
@@ -93,7 +100,11 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     named-graph-uri) replace the dataset the query would otherwise see.  SELECT, CONSTRUCT
     and DESCRIBE results are cut to ``limits`` and then marked ``truncated``.
     """
-    accept = FORMAT_NAMES.get(request.format.lower(), request.format) if request.format else request.accept
+    accept = (
+        FORMAT_NAMES.get(request.format.lower(), request.format)
+        if request.format
+        else request.accept
+    )
     if request.federation_allowlist is not None:
         # Here, not in the server process: the checks read the whole text, and a query
         # worker's cores are better spent on them than the one serving every request.
@@ -109,7 +120,9 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
         if request.named_graphs:
             options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in request.named_graphs]
     except ValueError as error:
-        raise BadRequest(f"bad graph IRI in default-graph-uri or named-graph-uri: {error}") from None
+        raise BadRequest(
+            f"bad graph IRI in default-graph-uri or named-graph-uri: {error}"
+        ) from None
     try:
         result = store.query(request.query, **options)  # type: ignore[arg-type]
     except SyntaxError as error:
@@ -131,7 +144,8 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     # replaced, outside the handler, by fresh ones with no traceback or context: by then the
     # caught exception and the frames it referenced are gone, and `del result` drops the last.
     offered: dict[str, Any] = (
-        RESULTS_FORMATS if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
+        RESULTS_FORMATS
+        if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
         else GRAPH_FORMATS
     )
     media = choose(accept, list(offered))
@@ -145,8 +159,9 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     except ClientError as error:
         failure = type(error)(error.message, error.retry_after)
     except (OSError, RuntimeError) as error:
-        failure = (_service_failure(request.query, error)
-                   or QueryFailed(f"query failed while running: {error}"))
+        failure = _service_failure(request.query, error) or QueryFailed(
+            f"query failed while running: {error}"
+        )
     except Exception as error:  # noqa: BLE001 - any failure, replaced by one without a traceback
         failure = QueryFailed(f"query failed while running: {error}")
     finally:
@@ -187,4 +202,6 @@ def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:
         written = write_solutions(form, [v.value for v in result.variables], result, limits)
     else:
         written = write_triples(form, result, limits)
-    return Answer(body=written.body, media_type=media, truncated=written.truncated, rows=written.rows)
+    return Answer(
+        body=written.body, media_type=media, truncated=written.truncated, rows=written.rows
+    )

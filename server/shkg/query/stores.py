@@ -19,17 +19,31 @@ if TYPE_CHECKING:
 class ReadableStore(Protocol):
     """The read operations of :class:`pyoxigraph.Store` the server uses."""
 
-    def query(self, query: str, *, base_iri: str | None = None,
-              use_default_graph_as_union: bool = False,
-              default_graph: Any = None, named_graphs: Any = None) -> Any: ...
+    def query(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Any = None,
+        named_graphs: Any = None,
+    ) -> Any: ...
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
-                          graph_name: Any = None) -> Iterable[Quad]: ...
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
+    ) -> Iterable[Quad]: ...
 
     def contains_named_graph(self, graph_name: Any) -> bool: ...
 
-    def dump(self, output: Any = None, format: Any = None, *, from_graph: Any = None,
-             prefixes: Any = None, base_iri: Any = None) -> bytes | None: ...
+    def dump(
+        self,
+        output: Any = None,
+        format: Any = None,
+        *,
+        from_graph: Any = None,
+        prefixes: Any = None,
+        base_iri: Any = None,
+    ) -> bytes | None: ...
 
 
 class QueryRunner(Protocol):

@@ -24,7 +24,9 @@ Term = NamedNode | BlankNode | Literal | Triple
 
 RDF_TYPE = NamedNode(ns.RDF + "type")
 LABEL_PROPERTIES = (
-    NamedNode(ns.SKOS + "prefLabel"), NamedNode(ns.RDFS + "label"), NamedNode(ns.DCTERMS + "title"),
+    NamedNode(ns.SKOS + "prefLabel"),
+    NamedNode(ns.RDFS + "label"),
+    NamedNode(ns.DCTERMS + "title"),
 )
 DERIVED_FROM = NamedNode(ns.PROV + "wasDerivedFrom")
 STATEMENT_SUBJECT = NamedNode(ns.RDF + "subject")
@@ -41,8 +43,12 @@ RDF_MEDIA: dict[str, pyoxigraph.RdfFormat] = {
 }
 
 
-def triples(store: ReadableStore, subject: NamedNode | BlankNode | None = None,
-            predicate: NamedNode | None = None, obj: Term | None = None) -> list[Triple]:
+def triples(
+    store: ReadableStore,
+    subject: NamedNode | BlankNode | None = None,
+    predicate: NamedNode | None = None,
+    obj: Term | None = None,
+) -> list[Triple]:
     """The matching triples of the union of the named graphs, each once, in a stable order."""
     found = {quad.triple for quad in store.quads_for_pattern(subject, predicate, obj, None)}
     return sorted(found, key=str)
@@ -86,7 +92,9 @@ def stated_by(store: ReadableStore, subject: NamedNode) -> dict[tuple[Term, Term
     """
     result = store.query(
         f"SELECT ?p ?o ?quote WHERE {{ ?statement <{ns.RDF}subject> {subject} ; <{ns.RDF}predicate> ?p ; "
-        f"<{ns.RDF}object> ?o ; <{ns.PROV}wasDerivedFrom> ?quote }}", use_default_graph_as_union=True)
+        f"<{ns.RDF}object> ?o ; <{ns.PROV}wasDerivedFrom> ?quote }}",
+        use_default_graph_as_union=True,
+    )
     found: dict[tuple[Term, Term], list[NamedNode]] = {}
     for row in result:
         predicate, obj, quote = row["p"], row["o"], row["quote"]
@@ -100,11 +108,15 @@ def statement_triples(store: ReadableStore, subject: NamedNode) -> list[Triple]:
     that every store and process describes it in the same bytes."""
     found = []
     for (predicate, obj), quotes in sorted(stated_by(store, subject).items(), key=str):
-        node = BlankNode("s" + hashlib.sha256(f"{subject}\0{predicate}\0{obj}".encode()).hexdigest()[:24])
-        found += [Triple(node, RDF_TYPE, NamedNode(ns.RDF + "Statement")),
-                  Triple(node, STATEMENT_SUBJECT, subject),
-                  Triple(node, NamedNode(ns.RDF + "predicate"), predicate),
-                  Triple(node, NamedNode(ns.RDF + "object"), obj)]
+        node = BlankNode(
+            "s" + hashlib.sha256(f"{subject}\0{predicate}\0{obj}".encode()).hexdigest()[:24]
+        )
+        found += [
+            Triple(node, RDF_TYPE, NamedNode(ns.RDF + "Statement")),
+            Triple(node, STATEMENT_SUBJECT, subject),
+            Triple(node, NamedNode(ns.RDF + "predicate"), predicate),
+            Triple(node, NamedNode(ns.RDF + "object"), obj),
+        ]
         found += [Triple(node, DERIVED_FROM, quote) for quote in sorted(set(quotes), key=str)]
     return found
 
@@ -114,7 +126,9 @@ def provenance(store: ReadableStore, quote: Term) -> list[Triple]:
     if not isinstance(quote, NamedNode):
         return []
     own = triples(store, quote)
-    found = set(own) | set(_closure(store, [t.object for t in own if isinstance(t.object, BlankNode)]))
+    found = set(own) | set(
+        _closure(store, [t.object for t in own if isinstance(t.object, BlankNode)])
+    )
     for source in [t.object for t in own if t.predicate == HAS_SOURCE]:
         if isinstance(source, NamedNode):
             for predicate in (*SOURCE_FACTS, *LABEL_PROPERTIES):
@@ -124,7 +138,9 @@ def provenance(store: ReadableStore, quote: Term) -> list[Triple]:
 
 def serialize(description: Iterable[Triple], media_type: str) -> bytes:
     """Turtle, N-Triples or RDF/XML of a description, with the dataset's prefixes."""
-    body = pyoxigraph.serialize(list(description), format=RDF_MEDIA[media_type], prefixes=ns.PREFIXES)
+    body = pyoxigraph.serialize(
+        list(description), format=RDF_MEDIA[media_type], prefixes=ns.PREFIXES
+    )
     assert body is not None
     return body
 
@@ -160,27 +176,34 @@ def jsonld(description: Iterable[Triple], context_url: str) -> bytes:
     is a pure key rewrite (values stay expanded objects, which compact JSON-LD allows), so no
     JSON-LD processor, nor a fetch of the context, is needed here.
     """
-    expanded = json.loads(pyoxigraph.serialize(list(description), format=pyoxigraph.RdfFormat.JSON_LD)
-                          or b"[]")
+    expanded = json.loads(
+        pyoxigraph.serialize(list(description), format=pyoxigraph.RdfFormat.JSON_LD) or b"[]"
+    )
     nodes = [{compact_iri(key): value for key, value in node.items()} for node in expanded]
-    return json.dumps({"@context": context_url, "@graph": nodes}, ensure_ascii=False,
-                      indent=1).encode("utf-8")
+    return json.dumps(
+        {"@context": context_url, "@graph": nodes}, ensure_ascii=False, indent=1
+    ).encode("utf-8")
 
 
 def compact_iri(iri: str) -> str:
     """``prefix:local`` for an IRI under one of the dataset's prefixes (the longest), else itself."""
     if iri.startswith("@"):
         return iri
-    best = max(((p, n) for p, n in ns.PREFIXES.items() if iri.startswith(n) and len(iri) > len(n)),
-               key=lambda item: len(item[1]), default=None)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+    best = max(
+        ((p, n) for p, n in ns.PREFIXES.items() if iri.startswith(n) and len(iri) > len(n)),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else iri
 
 
 def class_examples(store: ReadableStore, per_class: int = 3) -> dict[str, list[NamedNode]]:
     """A few instances under /id/ of each class, by IRI order, for the ontology page."""
     result = store.query(
-        f"SELECT DISTINCT ?c ?s WHERE {{ ?s a ?c FILTER(isIRI(?c) && STRSTARTS(STR(?s), \"{ns.ID}\")) }} "
-        "ORDER BY ?c ?s", use_default_graph_as_union=True)
+        f'SELECT DISTINCT ?c ?s WHERE {{ ?s a ?c FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{ns.ID}")) }} '
+        "ORDER BY ?c ?s",
+        use_default_graph_as_union=True,
+    )
     assert isinstance(result, pyoxigraph.QuerySolutions)
     examples: dict[str, list[NamedNode]] = {}
     for row in result:

@@ -17,12 +17,22 @@ ENTAILMENT = rdflib.Namespace("http://www.w3.org/ns/entailment/")
 SHKG = rdflib.Namespace(ns.SHKG)
 
 RESULT_FORMATS = (
-    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads",
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "TriG",
+    "N-Quads",
 )
 
 
-def service_description(endpoint: str, manifest: Mapping[str, Any], allowlist: Sequence[str]) -> rdflib.Graph:
+def service_description(
+    endpoint: str, manifest: Mapping[str, Any], allowlist: Sequence[str]
+) -> rdflib.Graph:
     """Describe the endpoint at ``endpoint``: languages, formats, dataset, federation allowlist.
 
     The default graph is the union of the named graphs (sd:UnionDefaultGraph), and its size is
@@ -41,12 +51,22 @@ def service_description(endpoint: str, manifest: Mapping[str, Any], allowlist: S
     graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     for name in RESULT_FORMATS:
         graph.add((service, SD.resultFormat, FORMATS[name]))
-    graph.add((service, DCTERMS.license, rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    graph.add((service, DCTERMS.description, rdflib.Literal(
-        "Read-only SPARQL 1.1 endpoint of the Shanghai Industry Knowledge Graph. The default graph "
-        "is the union of the named graphs; OWL RL entailments are in their own named graph, "
-        f"{ns.INFERRED_GRAPH}, so queries need no entailment regime. SERVICE may call only the "
-        "endpoints listed with shkg:federationAllowed.", lang="en")))
+    graph.add(
+        (service, DCTERMS.license, rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/"))
+    )
+    graph.add(
+        (
+            service,
+            DCTERMS.description,
+            rdflib.Literal(
+                "Read-only SPARQL 1.1 endpoint of the Shanghai Industry Knowledge Graph. The default graph "
+                "is the union of the named graphs; OWL RL entailments are in their own named graph, "
+                f"{ns.INFERRED_GRAPH}, so queries need no entailment regime. SERVICE may call only the "
+                "endpoints listed with shkg:federationAllowed.",
+                lang="en",
+            ),
+        )
+    )
     for allowed in allowlist:
         graph.add((service, SHKG.federationAllowed, rdflib.URIRef(allowed)))
 
@@ -59,7 +79,9 @@ def service_description(endpoint: str, manifest: Mapping[str, Any], allowlist: S
     default = rdflib.BNode("default")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, rdflib.Literal(int(manifest["triples"]), datatype=XSD.integer)))
+    graph.add(
+        (default, VOID.triples, rdflib.Literal(int(manifest["triples"]), datatype=XSD.integer))
+    )
     # Blank nodes labelled by position, so that every process writes the same bytes.
     for number, (iri, triples) in enumerate(sorted(manifest["graphs"].items())):
         named = rdflib.BNode(f"named{number}")

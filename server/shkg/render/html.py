@@ -34,8 +34,12 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SHKG_ROOT = "https://w3id.org/shkg"
 SOURCE_DOCUMENT = NamedNode(ns.SHKG + "SourceDocument")
 EXACT = NamedNode(ns.OA + "exact")
-DEFINITIONS = (NamedNode(ns.SKOS + "definition"), NamedNode(ns.DCTERMS + "description"),
-               NamedNode(ns.RDFS + "comment"), NamedNode(ns.SKOS + "scopeNote"))
+DEFINITIONS = (
+    NamedNode(ns.SKOS + "definition"),
+    NamedNode(ns.DCTERMS + "description"),
+    NamedNode(ns.RDFS + "comment"),
+    NamedNode(ns.SKOS + "scopeNote"),
+)
 EDITORIAL_NOTE = NamedNode(ns.SKOS + "editorialNote")
 FACT_TYPES = {ns.SHKG + "Observation", ns.SHKG + "Target"}
 
@@ -61,7 +65,7 @@ def esc(value: object) -> str:
 
 def local_href(iri: str) -> str:
     """The path of one of the dataset's IRIs on this server, or the IRI itself for others."""
-    return iri[len(SHKG_ROOT):] if iri.startswith(SHKG_ROOT + "/") else iri
+    return iri[len(SHKG_ROOT) :] if iri.startswith(SHKG_ROOT + "/") else iri
 
 
 def page(title: str, body: str, lang: str = "en") -> str:
@@ -81,6 +85,7 @@ def page(title: str, body: str, lang: str = "en") -> str:
 
 # ---------------------------------------------------------------- labels and terms
 
+
 def label(store: ReadableStore, iri: Term, lang: str = "en") -> str | None:
     """The preferred label of a term in ``lang`` (English also takes untagged labels)."""
     if not isinstance(iri, NamedNode | BlankNode):
@@ -88,8 +93,9 @@ def label(store: ReadableStore, iri: Term, lang: str = "en") -> str | None:
     for predicate in LABEL_PROPERTIES:
         for triple in triples(store, iri, predicate):
             value = triple.object
-            if isinstance(value, Literal) and (value.language == lang or
-                                               (lang == "en" and not value.language)):
+            if isinstance(value, Literal) and (
+                value.language == lang or (lang == "en" and not value.language)
+            ):
                 return value.value
     return None
 
@@ -104,8 +110,11 @@ def name(store: ReadableStore, term: Term) -> str:
 
 
 def link(store: ReadableStore, term: Term) -> str:
-    return f'<a href="{esc(local_href(term.value))}">{esc(name(store, term))}</a>' \
-        if isinstance(term, NamedNode) else esc(name(store, term))
+    return (
+        f'<a href="{esc(local_href(term.value))}">{esc(name(store, term))}</a>'
+        if isinstance(term, NamedNode)
+        else esc(name(store, term))
+    )
 
 
 def literal(value: Literal) -> str:
@@ -117,13 +126,18 @@ def render_term(store: ReadableStore, term: Term) -> str:
     if isinstance(term, Literal):
         return literal(term)
     if isinstance(term, BlankNode):
-        parts = [f"{esc(name(store, t.predicate))}: {render_term(store, t.object)}"
-                 for t in triples(store, term) if not isinstance(t.object, BlankNode)]
+        parts = [
+            f"{esc(name(store, t.predicate))}: {render_term(store, t.object)}"
+            for t in triples(store, term)
+            if not isinstance(t.object, BlankNode)
+        ]
         return "; ".join(parts)
     return link(store, term)
 
 
-def first_literal(store: ReadableStore, subject: NamedNode, predicates: Iterable[NamedNode]) -> Literal | None:
+def first_literal(
+    store: ReadableStore, subject: NamedNode, predicates: Iterable[NamedNode]
+) -> Literal | None:
     for predicate in predicates:
         for triple in triples(store, subject, predicate):
             if isinstance(triple.object, Literal):
@@ -132,6 +146,7 @@ def first_literal(store: ReadableStore, subject: NamedNode, predicates: Iterable
 
 
 # ---------------------------------------------------------------- provenance
+
 
 @dataclass(frozen=True)
 class Source:
@@ -148,33 +163,48 @@ def sources(store: ReadableStore, fact: NamedNode) -> list[Source]:
         if not isinstance(quote, NamedNode):
             continue
         exact = _exact(store, quote)
-        article = next((t.object for t in triples(store, quote, HAS_SOURCE)
-                        if isinstance(t.object, NamedNode)), None)
+        article = next(
+            (
+                t.object
+                for t in triples(store, quote, HAS_SOURCE)
+                if isinstance(t.object, NamedNode)
+            ),
+            None,
+        )
         found.append(Source(quote, exact, article))
     return found
 
 
 def first_literal_blank(store: ReadableStore, node: BlankNode, predicate: NamedNode) -> str | None:
-    return next((t.object.value for t in triples(store, node, predicate)
-                 if isinstance(t.object, Literal)), None)
+    return next(
+        (t.object.value for t in triples(store, node, predicate) if isinstance(t.object, Literal)),
+        None,
+    )
 
 
 def render_source(store: ReadableStore, source: Source) -> str:
     cite = ""
     if source.article is not None:
         date = first_literal(store, source.article, [NamedNode(ns.SCHEMA + "datePublished")])
-        cite = (f'<cite><a href="{esc(local_href(source.article.value))}">{esc(name(store, source.article))}</a>'
-                f"</cite>{', ' + esc(date.value) if date else ''}")
-    return (f'<blockquote cite="{esc(source.quote.value)}"><p lang="en">{esc(source.exact)}</p>'
-            f"<footer>{cite} (<a href=\"{esc(local_href(source.quote.value))}\">quote</a>)</footer></blockquote>")
+        cite = (
+            f'<cite><a href="{esc(local_href(source.article.value))}">{esc(name(store, source.article))}</a>'
+            f"</cite>{', ' + esc(date.value) if date else ''}"
+        )
+    return (
+        f'<blockquote cite="{esc(source.quote.value)}"><p lang="en">{esc(source.exact)}</p>'
+        f'<footer>{cite} (<a href="{esc(local_href(source.quote.value))}">quote</a>)</footer></blockquote>'
+    )
 
 
 def notes(store: ReadableStore, subject: NamedNode) -> str:
-    return "".join(f'<p class="note"><strong>Editorial note:</strong> {render_term(store, t.object)}</p>'
-                   for t in triples(store, subject, EDITORIAL_NOTE))
+    return "".join(
+        f'<p class="note"><strong>Editorial note:</strong> {render_term(store, t.object)}</p>'
+        for t in triples(store, subject, EDITORIAL_NOTE)
+    )
 
 
 # ---------------------------------------------------------------- figures and charts
+
 
 @dataclass(frozen=True)
 class Point:
@@ -188,22 +218,37 @@ class Point:
 
 def facts_about(store: ReadableStore, subject: NamedNode) -> list[NamedNode]:
     """The figures and targets whose subject is this resource."""
-    return sorted({t.subject for t in triples(store, None, NamedNode(ns.SHKG + "subject"), subject)
-                   if isinstance(t.subject, NamedNode)}, key=str)
+    return sorted(
+        {
+            t.subject
+            for t in triples(store, None, NamedNode(ns.SHKG + "subject"), subject)
+            if isinstance(t.subject, NamedNode)
+        },
+        key=str,
+    )
 
 
 def point(store: ReadableStore, fact: NamedNode) -> Point | None:
     """A fact as a chart point, when it has a numeric value and a single year."""
+
     def one(prop: str) -> Term | None:
         return next((t.object for t in triples(store, fact, NamedNode(ns.SHKG + prop))), None)
+
     value, year, unit, metric = one("value"), one("year"), one("unit"), one("metric")
-    if not isinstance(value, Literal) or not isinstance(year, Literal) or unit is None or metric is None:
+    if (
+        not isinstance(value, Literal)
+        or not isinstance(year, Literal)
+        or unit is None
+        or metric is None
+    ):
         return None
     try:
         number, when = Decimal(value.value), int(year.value[:4])
     except (InvalidOperation, ValueError):
         return None
-    kinds = {t.object.value for t in triples(store, fact, RDF_TYPE) if isinstance(t.object, NamedNode)}
+    kinds = {
+        t.object.value for t in triples(store, fact, RDF_TYPE) if isinstance(t.object, NamedNode)
+    }
     kind = "target" if ns.SHKG + "Target" in kinds else "figure"
     return Point(fact, kind, when, number, _iri(unit), _iri(metric))
 
@@ -234,25 +279,38 @@ def chart(title: str, points: list[Point]) -> str:
     marks = []
     for p in sorted(points, key=lambda p: (p.year, p.kind)):
         cx, cy = x(p.year), y(p.value)
-        shape = (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="#1f4e79"/>' if p.kind == "figure" else
-                 f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" fill="none" '
-                 'stroke="#b35900" stroke-width="2"/>')
-        marks.append(f"<g><title>{esc(p.kind)} {p.year}: {esc(_number(p.value))}</title>{shape}"
-                     f'<text x="{cx:.1f}" y="{cy - 9:.1f}" font-size="11" text-anchor="middle">'
-                     f"{esc(_number(p.value))}</text></g>")
-    ticks = "".join(f'<text x="{x(year):.1f}" y="{height - pad + 18}" font-size="12" text-anchor="middle">'
-                    f"{year}</text>" for year in sorted(set(years)))
-    return (f'<figure><svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#444"/>'
-            f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#444"/>'
-            f"{ticks}{''.join(marks)}</svg><figcaption>{esc(title)}. Filled dots: reported figures; "
-            "hollow squares: targets.</figcaption></figure>")
+        shape = (
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="#1f4e79"/>'
+            if p.kind == "figure"
+            else f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" fill="none" '
+            'stroke="#b35900" stroke-width="2"/>'
+        )
+        marks.append(
+            f"<g><title>{esc(p.kind)} {p.year}: {esc(_number(p.value))}</title>{shape}"
+            f'<text x="{cx:.1f}" y="{cy - 9:.1f}" font-size="11" text-anchor="middle">'
+            f"{esc(_number(p.value))}</text></g>"
+        )
+    ticks = "".join(
+        f'<text x="{x(year):.1f}" y="{height - pad + 18}" font-size="12" text-anchor="middle">'
+        f"{year}</text>"
+        for year in sorted(set(years))
+    )
+    return (
+        f'<figure><svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#444"/>'
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#444"/>'
+        f"{ticks}{''.join(marks)}</svg><figcaption>{esc(title)}. Filled dots: reported figures; "
+        "hollow squares: targets.</figcaption></figure>"
+    )
 
 
 def _number(value: Decimal) -> str:
-    for size, word in ((Decimal(10) ** 12, " trillion"), (Decimal(10) ** 9, " billion"),
-                       (Decimal(10) ** 6, " million")):
+    for size, word in (
+        (Decimal(10) ** 12, " trillion"),
+        (Decimal(10) ** 9, " billion"),
+        (Decimal(10) ** 6, " million"),
+    ):
         if abs(value) >= size:
             return f"{(value / size).normalize():f}{word}"
     return f"{value.normalize():f}"
@@ -269,16 +327,20 @@ def figures_section(store: ReadableStore, subject: NamedNode) -> str:
             groups[(found.metric, found.unit)].append(found)
     charts = "".join(
         chart(f"{name(store, NamedNode(metric))} ({name(store, NamedNode(unit))})", points)
-        for (metric, unit), points in sorted(groups.items()))
+        for (metric, unit), points in sorted(groups.items())
+    )
     rows = []
     for fact in facts:
         written = first_literal(store, fact, [NamedNode(ns.SHKG + "valueAsWritten"), *DEFINITIONS])
-        rows.append(f"<li>{link(store, fact)}{': ' + literal(written) if written else ''}"
-                    f"{notes(store, fact)}{''.join(render_source(store, s) for s in sources(store, fact))}</li>")
+        rows.append(
+            f"<li>{link(store, fact)}{': ' + literal(written) if written else ''}"
+            f"{notes(store, fact)}{''.join(render_source(store, s) for s in sources(store, fact))}</li>"
+        )
     return f"<section><h2>Figures and targets</h2>{charts}<ul>{''.join(rows)}</ul></section>"
 
 
 # ---------------------------------------------------------------- pages
+
 
 def resource_page(store: ReadableStore, iri: NamedNode) -> str:
     """The page of one resource: labels, types, definition, statements, sources, incoming links."""
@@ -287,37 +349,59 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
     zh = label(store, iri, "zh")
     # One entry per name: shkg:Place and the entailed schema:Place are both "Place"; ours wins.
     by_name: dict[str, str] = {}
-    for t in sorted((t for t in own if t.predicate == RDF_TYPE),
-                    key=lambda t: not str(t.object).startswith("<" + ns.SHKG)):
+    for t in sorted(
+        (t for t in own if t.predicate == RDF_TYPE),
+        key=lambda t: not str(t.object).startswith("<" + ns.SHKG),
+    ):
         by_name.setdefault(name(store, t.object), link(store, t.object))
     types = [by_name[key] for key in sorted(by_name)]
     definition = first_literal(store, iri, DEFINITIONS)
-    head = (f"<h1>{esc(title)}</h1>" + (f'<p lang="zh">{esc(zh)}</p>' if zh else "") +
-            f'<p class="meta"><code>{esc(iri.value)}</code></p>'
-            + (f"<p>Type: {', '.join(types)}</p>" if types else "")
-            + (f"<p>{literal(definition)}</p>" if definition else "") + notes(store, iri))
+    head = (
+        f"<h1>{esc(title)}</h1>"
+        + (f'<p lang="zh">{esc(zh)}</p>' if zh else "")
+        + f'<p class="meta"><code>{esc(iri.value)}</code></p>'
+        + (f"<p>Type: {', '.join(types)}</p>" if types else "")
+        + (f"<p>{literal(definition)}</p>" if definition else "")
+        + notes(store, iri)
+    )
     facts = "".join(render_source(store, s) for s in sources(store, iri))
     quoted = _exact(store, iri)
     if quoted:  # a quote's page leads with its sentence
         head += f'<blockquote><p lang="en"><mark>{esc(quoted)}</mark></p></blockquote>'
     provenance = f"<section><h2>Source</h2>{facts}</section>" if facts else ""
     article = article_section(store, iri) if any(t.object == SOURCE_DOCUMENT for t in own) else ""
-    body = (head + provenance + article + statements_table(
-        # A fact's statements all come from its sources, shown above; an entity's each have their own.
-        store, own, "Statements", None if facts else stated_by(store, iri))
-            + figures_section(store, iri)
-            + incoming_table(store, triples(store, obj=iri)))
+    body = (
+        head
+        + provenance
+        + article
+        + statements_table(
+            # A fact's statements all come from its sources, shown above; an entity's each have their own.
+            store,
+            own,
+            "Statements",
+            None if facts else stated_by(store, iri),
+        )
+        + figures_section(store, iri)
+        + incoming_table(store, triples(store, obj=iri))
+    )
     return page(title, body)
 
 
 def source_marks(store: ReadableStore, quotes: list[NamedNode]) -> str:
     """Small links to the sentences stating a statement, each titled by its sentence."""
-    return "".join(f' <sup><a class="source" href="{esc(local_href(q.value))}" title="{esc(_exact(store, q))}">'
-                   "source</a></sup>" for q in sorted(set(quotes), key=_quote_start))
+    return "".join(
+        f' <sup><a class="source" href="{esc(local_href(q.value))}" title="{esc(_exact(store, q))}">'
+        "source</a></sup>"
+        for q in sorted(set(quotes), key=_quote_start)
+    )
 
 
-def statements_table(store: ReadableStore, own: list[Triple], heading: str,
-                     sourced: dict[tuple[Term, Term], list[NamedNode]] | None = None) -> str:
+def statements_table(
+    store: ReadableStore,
+    own: list[Triple],
+    heading: str,
+    sourced: dict[tuple[Term, Term], list[NamedNode]] | None = None,
+) -> str:
     grouped: dict[NamedNode, list[Term]] = defaultdict(list)
     for triple in own:
         if triple.predicate not in (RDF_TYPE, EDITORIAL_NOTE):
@@ -326,58 +410,102 @@ def statements_table(store: ReadableStore, own: list[Triple], heading: str,
     rows = "".join(
         f'<tr><th scope="row">{link(store, predicate)}</th><td>'
         # In the order they read, which holds across stores (unlike blank nodes' labels).
-        + "<br>".join(sorted(render_term(store, value) + source_marks(store, sourced.get((predicate, value), []))
-                             for value in values)) + "</td></tr>"
-        for predicate, values in sorted(grouped.items(), key=lambda item: name(store, item[0]).lower()))
-    return (f"<section><h2>{esc(heading)}</h2><table><thead><tr><th scope=\"col\">Property</th>"
-            f"<th scope=\"col\">Value</th></tr></thead><tbody>{rows}</tbody></table></section>") if rows else ""
+        + "<br>".join(
+            sorted(
+                render_term(store, value) + source_marks(store, sourced.get((predicate, value), []))
+                for value in values
+            )
+        )
+        + "</td></tr>"
+        for predicate, values in sorted(
+            grouped.items(), key=lambda item: name(store, item[0]).lower()
+        )
+    )
+    return (
+        (
+            f'<section><h2>{esc(heading)}</h2><table><thead><tr><th scope="col">Property</th>'
+            f'<th scope="col">Value</th></tr></thead><tbody>{rows}</tbody></table></section>'
+        )
+        if rows
+        else ""
+    )
 
 
 def incoming_table(store: ReadableStore, incoming: list[Triple]) -> str:
     if not incoming:
         return ""
-    rows = "".join(f'<tr><td>{link(store, t.subject)}</td><th scope="row">{link(store, t.predicate)}</th></tr>'
-                   for t in sorted(incoming, key=lambda t: (name(store, t.predicate), name(store, t.subject)))
-                   if isinstance(t.subject, NamedNode))
-    return ("<section><h2>Pointing here</h2><table><thead><tr><th scope=\"col\">Resource</th>"
-            f"<th scope=\"col\">Relation</th></tr></thead><tbody>{rows}</tbody></table></section>")
+    rows = "".join(
+        f'<tr><td>{link(store, t.subject)}</td><th scope="row">{link(store, t.predicate)}</th></tr>'
+        for t in sorted(incoming, key=lambda t: (name(store, t.predicate), name(store, t.subject)))
+        if isinstance(t.subject, NamedNode)
+    )
+    return (
+        '<section><h2>Pointing here</h2><table><thead><tr><th scope="col">Resource</th>'
+        f'<th scope="col">Relation</th></tr></thead><tbody>{rows}</tbody></table></section>'
+    )
 
 
 ARTICLE_METADATA = (
-    ("Title", NamedNode(ns.DCTERMS + "title")), ("Headline", NamedNode(ns.SCHEMA + "alternativeHeadline")),
-    ("Publisher", NamedNode(ns.SCHEMA + "publisher")), ("Published", NamedNode(ns.SCHEMA + "datePublished")),
-    ("About the date", NamedNode(ns.SHKG + "dateNote")), ("Language", NamedNode(ns.DCTERMS + "language")),
-    ("SHA-256 of the text", NamedNode(ns.SHKG + "sha256")), ("File", NamedNode(ns.SHKG + "seedFile")),
+    ("Title", NamedNode(ns.DCTERMS + "title")),
+    ("Headline", NamedNode(ns.SCHEMA + "alternativeHeadline")),
+    ("Publisher", NamedNode(ns.SCHEMA + "publisher")),
+    ("Published", NamedNode(ns.SCHEMA + "datePublished")),
+    ("About the date", NamedNode(ns.SHKG + "dateNote")),
+    ("Language", NamedNode(ns.DCTERMS + "language")),
+    ("SHA-256 of the text", NamedNode(ns.SHKG + "sha256")),
+    ("File", NamedNode(ns.SHKG + "seedFile")),
 )
 
 
 def article_section(store: ReadableStore, article: NamedNode) -> str:
     """An article's metadata, then the facts the graph takes from it, each under its quote."""
     about = "".join(
-        f"<dt>{esc(heading)}</dt>" + "".join(f"<dd>{render_term(store, t.object)}</dd>" for t in found)
-        for heading, predicate in ARTICLE_METADATA if (found := triples(store, article, predicate)))
-    return f'<section><h2>About this source</h2><dl class="about">{about}</dl></section>' + \
-        _article_facts(store, article)
+        f"<dt>{esc(heading)}</dt>"
+        + "".join(f"<dd>{render_term(store, t.object)}</dd>" for t in found)
+        for heading, predicate in ARTICLE_METADATA
+        if (found := triples(store, article, predicate))
+    )
+    return (
+        f'<section><h2>About this source</h2><dl class="about">{about}</dl></section>'
+        + _article_facts(store, article)
+    )
 
 
 def _article_facts(store: ReadableStore, article: NamedNode) -> str:
-    quotes = sorted((t.subject for t in triples(store, None, HAS_SOURCE, article)
-                     if isinstance(t.subject, NamedNode)), key=_quote_start)
+    quotes = sorted(
+        (
+            t.subject
+            for t in triples(store, None, HAS_SOURCE, article)
+            if isinstance(t.subject, NamedNode)
+        ),
+        key=_quote_start,
+    )
     about: dict[Term, set[NamedNode]] = {}
     for row in store.query(
-            f"SELECT DISTINCT ?quote ?subject WHERE {{ ?quote <{ns.OA}hasSource> {article} . "
-            f"?statement <{ns.PROV}wasDerivedFrom> ?quote ; <{ns.RDF}subject> ?subject "
-            f"FILTER(isIRI(?subject) && ?subject != {article}) }}", use_default_graph_as_union=True):
+        f"SELECT DISTINCT ?quote ?subject WHERE {{ ?quote <{ns.OA}hasSource> {article} . "
+        f"?statement <{ns.PROV}wasDerivedFrom> ?quote ; <{ns.RDF}subject> ?subject "
+        f"FILTER(isIRI(?subject) && ?subject != {article}) }}",
+        use_default_graph_as_union=True,
+    ):
         if isinstance(row["subject"], NamedNode):
             about.setdefault(row["quote"], set()).add(row["subject"])
     items = []
     for quote in quotes:
         exact = _exact(store, quote)
         # What the sentence states: the facts derived from it, and the subjects of its statements.
-        facts = sorted({t.subject for t in triples(store, None, DERIVED_FROM, quote)
-                        if isinstance(t.subject, NamedNode)} | about.get(quote, set()), key=str)
-        items.append(f'<li><blockquote cite="{esc(quote.value)}"><p lang="en"><mark>{esc(exact)}</mark></p>'
-                     "</blockquote><p>Facts: " + ", ".join(link(store, f) for f in facts) + "</p></li>")
+        facts = sorted(
+            {
+                t.subject
+                for t in triples(store, None, DERIVED_FROM, quote)
+                if isinstance(t.subject, NamedNode)
+            }
+            | about.get(quote, set()),
+            key=str,
+        )
+        items.append(
+            f'<li><blockquote cite="{esc(quote.value)}"><p lang="en"><mark>{esc(exact)}</mark></p>'
+            "</blockquote><p>Facts: " + ", ".join(link(store, f) for f in facts) + "</p></li>"
+        )
     return f"<section><h2>Facts taken from this article</h2><ol>{''.join(items)}</ol></section>"
 
 
@@ -398,17 +526,30 @@ def _quote_start(quote: NamedNode) -> tuple[int, str]:
 
 
 def not_found_page(path: str) -> str:
-    return page("Not found", f"<h1>Not found</h1><p>This dataset has nothing at <code>{esc(path)}</code>.</p>"
-                "<p>Start from the <a href=\"/\">home page</a>, browse the <a href=\"/ontology\">ontology</a>"
-                " or search with <a href=\"/query\">a SPARQL query</a>.</p>")
+    return page(
+        "Not found",
+        f"<h1>Not found</h1><p>This dataset has nothing at <code>{esc(path)}</code>.</p>"
+        '<p>Start from the <a href="/">home page</a>, browse the <a href="/ontology">ontology</a>'
+        ' or search with <a href="/query">a SPARQL query</a>.</p>',
+    )
 
 
-def ontology_page(store: ReadableStore, ontology: NamedNode, examples: dict[str, list[NamedNode]]) -> str:
+def ontology_page(
+    store: ReadableStore, ontology: NamedNode, examples: dict[str, list[NamedNode]]
+) -> str:
     """Classes and properties of the ontology, with definitions and a few instances per class."""
     graph = NamedNode(ns.ONTOLOGY_GRAPH)
+
     def of_type(kind: str) -> list[NamedNode]:
-        return sorted({q.subject for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(kind), graph)
-                       if isinstance(q.subject, NamedNode)}, key=lambda n: name(store, n).lower())
+        return sorted(
+            {
+                q.subject
+                for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(kind), graph)
+                if isinstance(q.subject, NamedNode)
+            },
+            key=lambda n: name(store, n).lower(),
+        )
+
     def entry(term: NamedNode) -> str:
         anchor = term.value.rsplit("#", 1)[-1]
         definition = first_literal(store, term, DEFINITIONS)
@@ -416,61 +557,107 @@ def ontology_page(store: ReadableStore, ontology: NamedNode, examples: dict[str,
         # As stated in the ontology graph: the entailed superclasses (owl:Thing...) are noise here.
         ranges = "".join(
             f"<p>{esc(heading)}: " + ", ".join(link(store, o) for o in found) + "</p>"
-            for heading, prop in (("Domain", "domain"), ("Range", "range"), ("Subclass of", "subClassOf"))
-            if (found := sorted({q.object for q in store.quads_for_pattern(
-                term, NamedNode(ns.RDFS + prop), None, graph)}, key=str)))
-        return (f'<dt id="{esc(anchor)}"><a href="#{esc(anchor)}">{esc(name(store, term))}</a> '
-                f"<code>shkg:{esc(anchor)}</code></dt><dd>{literal(definition) if definition else ''}{ranges}"
-                + (f"<p>Examples: {', '.join(link(store, e) for e in sample)}</p>" if sample else "") + "</dd>")
+            for heading, prop in (
+                ("Domain", "domain"),
+                ("Range", "range"),
+                ("Subclass of", "subClassOf"),
+            )
+            if (
+                found := sorted(
+                    {
+                        q.object
+                        for q in store.quads_for_pattern(
+                            term, NamedNode(ns.RDFS + prop), None, graph
+                        )
+                    },
+                    key=str,
+                )
+            )
+        )
+        return (
+            f'<dt id="{esc(anchor)}"><a href="#{esc(anchor)}">{esc(name(store, term))}</a> '
+            f"<code>shkg:{esc(anchor)}</code></dt><dd>{literal(definition) if definition else ''}{ranges}"
+            + (f"<p>Examples: {', '.join(link(store, e) for e in sample)}</p>" if sample else "")
+            + "</dd>"
+        )
+
     classes = "".join(entry(c) for c in of_type(ns.OWL + "Class") if c.value.startswith(ns.SHKG))
-    properties = "".join(entry(p) for kind in ("ObjectProperty", "DatatypeProperty")
-                         for p in of_type(ns.OWL + kind) if p.value.startswith(ns.SHKG))
+    properties = "".join(
+        entry(p)
+        for kind in ("ObjectProperty", "DatatypeProperty")
+        for p in of_type(ns.OWL + kind)
+        if p.value.startswith(ns.SHKG)
+    )
     description = first_literal(store, ontology, DEFINITIONS)
-    return page(name(store, ontology), f"<h1>{esc(name(store, ontology))}</h1>"
-                + (f"<p>{literal(description)}</p>" if description else "")
-                + f'<p class="meta"><code>{esc(ontology.value)}</code></p>'
-                f"<section><h2>Classes</h2><dl>{classes}</dl></section>"
-                f"<section><h2>Properties</h2><dl>{properties}</dl></section>")
+    return page(
+        name(store, ontology),
+        f"<h1>{esc(name(store, ontology))}</h1>"
+        + (f"<p>{literal(description)}</p>" if description else "")
+        + f'<p class="meta"><code>{esc(ontology.value)}</code></p>'
+        f"<section><h2>Classes</h2><dl>{classes}</dl></section>"
+        f"<section><h2>Properties</h2><dl>{properties}</dl></section>",
+    )
 
 
-def home_page(manifest: dict[str, Any], class_counts: list[tuple[NamedNode, str, int]],
-              questions: list[str]) -> str:
-    rows = "".join(f'<tr><th scope="row"><a href="{esc(local_href(c.value))}">{esc(label_)}</a></th>'
-                   f"<td>{n}</td></tr>" for c, label_, n in class_counts)
-    asked = ("<section><h2>Example questions</h2><p>Each opens as a tab of the "
-             "<a href=\"/query\">query page</a>.</p><ul>"
-             + "".join(f"<li>{esc(q)}</li>" for q in questions) + "</ul></section>") if questions else ""
+def home_page(
+    manifest: dict[str, Any], class_counts: list[tuple[NamedNode, str, int]], questions: list[str]
+) -> str:
+    rows = "".join(
+        f'<tr><th scope="row"><a href="{esc(local_href(c.value))}">{esc(label_)}</a></th>'
+        f"<td>{n}</td></tr>"
+        for c, label_, n in class_counts
+    )
+    asked = (
+        (
+            "<section><h2>Example questions</h2><p>Each opens as a tab of the "
+            '<a href="/query">query page</a>.</p><ul>'
+            + "".join(f"<li>{esc(q)}</li>" for q in questions)
+            + "</ul></section>"
+        )
+        if questions
+        else ""
+    )
     build = esc(manifest["build_id"])
-    return page("Home", (
-        "<h1>Shanghai Industry Knowledge Graph</h1>"
-        "<p>A linked-data knowledge graph of Shanghai's industrial policy: industries, clusters, places, "
-        "enterprises, plans, targets and reported figures, read by hand from English news articles. "
-        "Every figure, target and designation is traced to the verbatim sentence of its source.</p>"
-        f"<section><h2>Size</h2><p>Build <code>{build}</code> of {esc(manifest.get('created', ''))}: "
-        f"{esc(manifest['triples'])} triples, {esc(manifest['quads'])} quads in "
-        f"{len(manifest.get('graphs', {}))} named graphs.</p>"
-        f"<table><thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Instances</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-        "<section><h2>Query it</h2><p>Use the <a href=\"/query\">query page</a>, or send SPARQL 1.1 "
-        "queries to the endpoint at <a href=\"/sparql\"><code>/sparql</code></a>. Every resource "
-        "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, Turtle, JSON-LD, "
-        "N-Triples or RDF/XML.</p></section>" + asked +
-        "<section><h2>Download</h2><p>The whole dataset and each named graph: "
-        "<a href=\"/download/\">downloads</a>, described in <a href=\"/.well-known/void\">VoID and DCAT</a>.</p>"
-        "</section><section><h2>Licence and citation</h2><p>The data is licensed under "
-        f"<a rel=\"license\" href=\"{LICENSE}\">CC BY 4.0</a>. Cite it as: Shanghai Industry Knowledge "
-        f"Graph, build {build}, https://w3id.org/shkg/id/dataset.</p></section>"))
+    return page(
+        "Home",
+        (
+            "<h1>Shanghai Industry Knowledge Graph</h1>"
+            "<p>A linked-data knowledge graph of Shanghai's industrial policy: industries, clusters, places, "
+            "enterprises, plans, targets and reported figures, read by hand from English news articles. "
+            "Every figure, target and designation is traced to the verbatim sentence of its source.</p>"
+            f"<section><h2>Size</h2><p>Build <code>{build}</code> of {esc(manifest.get('created', ''))}: "
+            f"{esc(manifest['triples'])} triples, {esc(manifest['quads'])} quads in "
+            f"{len(manifest.get('graphs', {}))} named graphs.</p>"
+            f'<table><thead><tr><th scope="col">Class</th><th scope="col">Instances</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></section>"
+            '<section><h2>Query it</h2><p>Use the <a href="/query">query page</a>, or send SPARQL 1.1 '
+            'queries to the endpoint at <a href="/sparql"><code>/sparql</code></a>. Every resource '
+            "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, Turtle, JSON-LD, "
+            "N-Triples or RDF/XML.</p></section>"
+            + asked
+            + "<section><h2>Download</h2><p>The whole dataset and each named graph: "
+            '<a href="/download/">downloads</a>, described in <a href="/.well-known/void">VoID and DCAT</a>.</p>'
+            "</section><section><h2>Licence and citation</h2><p>The data is licensed under "
+            f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>. Cite it as: Shanghai Industry Knowledge '
+            f"Graph, build {build}, https://w3id.org/shkg/id/dataset.</p></section>"
+        ),
+    )
 
 
 def download_page(entries: list[dict[str, Any]]) -> str:
     rows = "".join(
         f'<tr><th scope="row"><a href="/download/{esc(e["file"])}">{esc(e["file"])}</a></th>'
         f"<td>{esc(media_of(e)[0])}{' (' + esc(e['media_type']) + ' inside)' if media_of(e)[1] else ''}</td>"
-        f"<td>{esc(e['bytes'])}</td><td><code>{esc(e['sha256'])}</code></td></tr>" for e in entries)
-    return page("Downloads", "<h1>Downloads</h1><p>Checksums: <a href=\"/download/SHA256SUMS\">SHA256SUMS</a>."
-                "</p><table><thead><tr><th scope=\"col\">File</th><th scope=\"col\">Type</th>"
-                "<th scope=\"col\">Bytes</th><th scope=\"col\">SHA-256</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
+        f"<td>{esc(e['bytes'])}</td><td><code>{esc(e['sha256'])}</code></td></tr>"
+        for e in entries
+    )
+    return page(
+        "Downloads",
+        '<h1>Downloads</h1><p>Checksums: <a href="/download/SHA256SUMS">SHA256SUMS</a>.'
+        '</p><table><thead><tr><th scope="col">File</th><th scope="col">Type</th>'
+        '<th scope="col">Bytes</th><th scope="col">SHA-256</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>",
+    )
 
 
 def media_of(entry: dict[str, Any]) -> tuple[str, bool]:

@@ -41,24 +41,49 @@ def _rows(store: ReadableStore, query: str) -> list[Any]:
 def statistics(store: ReadableStore) -> Statistics:
     """Counts over the union of the named graphs (the endpoint's default graph)."""
     # DISTINCT: a triple stated in two named graphs is one triple of the union.
-    triples = int(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                               "WHERE { ?s ?p ?o } }")[0]["n"].value)
-    entities = int(_rows(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
-                                f"FILTER(STRSTARTS(STR(?s), \"{ns.ID}\")) }}")[0]["n"].value)
-    classes = [(row["c"].value, int(row["n"].value)) for row in _rows(
-        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
-    properties = [(row["p"].value, int(row["n"].value)) for row in _rows(
-        store, "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
-                "GROUP BY ?p ORDER BY ?p")]
-    examples = [row["s"].value for row in _rows(store, (
-        f"SELECT ?s WHERE {{ VALUES ?c {{ <{ns.SHKG}IndustrialCluster> <{ns.SHKG}Industry> "
-        f"<{ns.SHKG}Observation> <{ns.SHKG}Target> }} ?s a ?c "
-        f"FILTER(STRSTARTS(STR(?s), \"{ns.ID}\")) }} ORDER BY ?c ?s"))]
+    triples = int(
+        _rows(
+            store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        )[0]["n"].value
+    )
+    entities = int(
+        _rows(
+            store,
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+            f'FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }}',
+        )[0]["n"].value
+    )
+    classes = [
+        (row["c"].value, int(row["n"].value))
+        for row in _rows(
+            store,
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c",
+        )
+    ]
+    properties = [
+        (row["p"].value, int(row["n"].value))
+        for row in _rows(
+            store,
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
+            "GROUP BY ?p ORDER BY ?p",
+        )
+    ]
+    examples = [
+        row["s"].value
+        for row in _rows(
+            store,
+            (
+                f"SELECT ?s WHERE {{ VALUES ?c {{ <{ns.SHKG}IndustrialCluster> <{ns.SHKG}Industry> "
+                f"<{ns.SHKG}Observation> <{ns.SHKG}Target> }} ?s a ?c "
+                f'FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }} ORDER BY ?c ?s'
+            ),
+        )
+    ]
     # One example of each of those classes, in a stable order.
     picked = list(dict.fromkeys(examples))
     seen_kinds: dict[str, str] = {}
     for iri in picked:
-        seen_kinds.setdefault(iri[len(ns.ID):].split("/", 1)[0], iri)
+        seen_kinds.setdefault(iri[len(ns.ID) :].split("/", 1)[0], iri)
     return Statistics(triples, entities, classes, properties, sorted(seen_kinds.values()))
 
 
@@ -76,14 +101,26 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
     add(dataset, ns.RDF + "type", NamedNode(ns.VOID + "Dataset"))
     add(dataset, ns.RDF + "type", NamedNode(ns.DCAT + "Dataset"))
     add(dataset, ns.DCTERMS + "title", Literal("Shanghai Industry Knowledge Graph", language="en"))
-    add(dataset, ns.DCTERMS + "description", Literal(
-        "A linked-data knowledge graph of Shanghai's industrial policy, read by hand from English news "
-        "articles; every figure, target and designation is traced to its source sentence.", language="en"))
+    add(
+        dataset,
+        ns.DCTERMS + "description",
+        Literal(
+            "A linked-data knowledge graph of Shanghai's industrial policy, read by hand from English news "
+            "articles; every figure, target and designation is traced to its source sentence.",
+            language="en",
+        ),
+    )
     add(dataset, ns.DCTERMS + "license", NamedNode(LICENSE))
-    add(dataset, ns.DCTERMS + "publisher",
-        Literal("The Shanghai Industry Knowledge Graph contributors"))
-    add(dataset, ns.DCTERMS + "created", Literal(str(manifest["created"]),
-                                                 datatype=NamedNode(ns.XSD + "dateTime")))
+    add(
+        dataset,
+        ns.DCTERMS + "publisher",
+        Literal("The Shanghai Industry Knowledge Graph contributors"),
+    )
+    add(
+        dataset,
+        ns.DCTERMS + "created",
+        Literal(str(manifest["created"]), datatype=NamedNode(ns.XSD + "dateTime")),
+    )
     add(dataset, ns.OWL + "versionInfo", Literal(str(manifest["build_id"])))
     add(dataset, ns.DCAT + "version", Literal(str(manifest["build_id"])))
     add(dataset, ns.VOID + "triples", number(stats.triples))
@@ -112,9 +149,14 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
     conforms = BlankNode("validation")
     add(dataset, ns.SHKG + "validation", conforms)
     add(conforms, ns.RDF + "type", NamedNode("http://www.w3.org/ns/shacl#ValidationReport"))
-    add(conforms, "http://www.w3.org/ns/shacl#conforms",
-        Literal("true" if manifest.get("shacl_conforms") else "false",
-                datatype=NamedNode(ns.XSD + "boolean")))
+    add(
+        conforms,
+        "http://www.w3.org/ns/shacl#conforms",
+        Literal(
+            "true" if manifest.get("shacl_conforms") else "false",
+            datatype=NamedNode(ns.XSD + "boolean"),
+        ),
+    )
     for index, entry in enumerate(manifest.get("dumps", [])):
         distribution = NamedNode(f"{base_url}download/{entry['file']}")
         served, gzipped = media_of(entry)
@@ -123,17 +165,26 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
             add(dataset, ns.VOID + "dataDump", distribution)
         add(distribution, ns.RDF + "type", NamedNode(ns.DCAT + "Distribution"))
         add(distribution, ns.DCAT + "downloadURL", distribution)
-        add(distribution, ns.DCAT + "mediaType",
-            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}"))
+        add(
+            distribution,
+            ns.DCAT + "mediaType",
+            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}"),
+        )
         if gzipped:
-            add(distribution, ns.DCAT + "compressFormat",
-                NamedNode(f"https://www.iana.org/assignments/media-types/{served}"))
+            add(
+                distribution,
+                ns.DCAT + "compressFormat",
+                NamedNode(f"https://www.iana.org/assignments/media-types/{served}"),
+            )
         add(distribution, ns.DCAT + "byteSize", number(int(entry["bytes"])))
         add(distribution, ns.DCTERMS + "license", NamedNode(LICENSE))
         checksum = BlankNode(f"checksum{index}")
         add(distribution, SPDX + "checksum", checksum)
         add(checksum, ns.RDF + "type", NamedNode(SPDX + "Checksum"))
         add(checksum, SPDX + "algorithm", NamedNode(SPDX + "checksumAlgorithm_sha256"))
-        add(checksum, SPDX + "checksumValue", Literal(str(entry["sha256"]),
-                                                      datatype=NamedNode(ns.XSD + "hexBinary")))
+        add(
+            checksum,
+            SPDX + "checksumValue",
+            Literal(str(entry["sha256"]), datatype=NamedNode(ns.XSD + "hexBinary")),
+        )
     return out

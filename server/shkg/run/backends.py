@@ -54,8 +54,10 @@ QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | Iterable[Tri
 
 LOG = logging.getLogger("shkg")
 RESULTS_MEDIA = "application/sparql-results+json"
-GRAPH_MEDIA = {"application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-               "text/turtle": pyoxigraph.RdfFormat.TURTLE}
+GRAPH_MEDIA = {
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+}
 ACCEPT = f"{RESULTS_MEDIA}, application/n-triples;q=0.9, text/turtle;q=0.8"
 RETRY_AFTER = 2
 # Levels of blank nodes a pattern's answer brings along.  Every level is a nested OPTIONAL,
@@ -79,8 +81,13 @@ class RemoteStore:
     Safe to share between threads.
     """
 
-    def __init__(self, endpoint: str, timeout: float, graphs: Sequence[str],
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        timeout: float,
+        graphs: Sequence[str],
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self.graphs = [NamedNode(iri) for iri in graphs]
@@ -88,7 +95,9 @@ class RemoteStore:
             self._client = httpx.Client(
                 timeout=httpx.Timeout(timeout, connect=min(CONNECT_SECONDS, timeout)),
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-                headers={"User-Agent": "shkg"}, transport=transport)
+                headers={"User-Agent": "shkg"},
+                transport=transport,
+            )
             self._url = httpx.URL(endpoint)
         except (httpx.InvalidURL, ValueError, TypeError) as error:
             raise BackendError(f"backend {endpoint!r} is not a usable URL: {error}") from None
@@ -96,7 +105,9 @@ class RemoteStore:
             raise BackendError(f"backend {endpoint!r} is not an http(s) URL")
         self._lock = threading.Lock()
         # Each pattern's answer, with the blank nodes it brought (forgotten along with it).
-        self._patterns: OrderedDict[tuple[str, ...], tuple[list[Quad], list[BlankNode]]] = OrderedDict()
+        self._patterns: OrderedDict[tuple[str, ...], tuple[list[Quad], list[BlankNode]]] = (
+            OrderedDict()
+        )
         self._blanks: dict[BlankNode, list[Quad]] = {}
 
     def close(self) -> None:
@@ -104,9 +115,15 @@ class RemoteStore:
 
     # --- queries ---------------------------------------------------------------------------
 
-    def query(self, query: str, *, base_iri: str | None = None,
-              use_default_graph_as_union: bool = False,
-              default_graph: Any = None, named_graphs: Any = None) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Any = None,
+        named_graphs: Any = None,
+    ) -> QueryResult:
         """The query's result, read as the endpoint streams it, over the release's graphs.
 
         The dataset is the release's: the union of its graphs as the default graph, and its
@@ -117,13 +134,19 @@ class RemoteStore:
         """
         defaults = _graphs(default_graph) if default_graph is not None else self.graphs
         named = _graphs(named_graphs) if named_graphs is not None else self.graphs
-        fields = {"query": [_with_base(query, base_iri)],
-                  "default-graph-uri": [g.value for g in defaults],
-                  "named-graph-uri": [g.value for g in named]}
+        fields = {
+            "query": [_with_base(query, base_iri)],
+            "default-graph-uri": [g.value for g in defaults],
+            "named-graph-uri": [g.value for g in named],
+        }
         deadline = time.monotonic() + self.timeout
         try:
-            response = self._client.send(self._client.build_request(
-                "POST", self._url, data=fields, headers={"Accept": ACCEPT}), stream=True)
+            response = self._client.send(
+                self._client.build_request(
+                    "POST", self._url, data=fields, headers={"Accept": ACCEPT}
+                ),
+                stream=True,
+            )
         except httpx.TimeoutException:
             raise self._timed_out() from None
         except httpx.HTTPError as error:
@@ -135,14 +158,20 @@ class RemoteStore:
                 raise SyntaxError(_engine_message(text, base_iri, query))
             if response.status_code == 503:
                 LOG.warning("backend %s answered 503: %s", self.endpoint, text[:500])
-                raise ServiceUnavailable("the data backend is busy; try again", retry_after=RETRY_AFTER)
-            raise self._failed(f"it answered {response.status_code}: {text[:500]}",
-                               f"answered HTTP {response.status_code}")
+                raise ServiceUnavailable(
+                    "the data backend is busy; try again", retry_after=RETRY_AFTER
+                )
+            raise self._failed(
+                f"it answered {response.status_code}: {text[:500]}",
+                f"answered HTTP {response.status_code}",
+            )
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         body = io.BufferedReader(_Body(response, deadline, self), buffer_size=65536)
         try:
             if media == RESULTS_MEDIA:
-                return pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+                return pyoxigraph.parse_query_results(
+                    body, format=pyoxigraph.QueryResultsFormat.JSON
+                )
             if media in GRAPH_MEDIA:
                 return (quad.triple for quad in pyoxigraph.parse(body, format=GRAPH_MEDIA[media]))
         except ClientError:
@@ -150,13 +179,18 @@ class RemoteStore:
             raise
         except (SyntaxError, ValueError, OSError) as error:
             body.close()
-            raise self._failed(f"its answer does not parse: {error}", "sent an answer that does not parse") from None
+            raise self._failed(
+                f"its answer does not parse: {error}", "sent an answer that does not parse"
+            ) from None
         body.close()
-        raise self._failed(f"it answered in {media or 'no media type'}", "answered in a format not asked for")
+        raise self._failed(
+            f"it answered in {media or 'no media type'}", "answered in a format not asked for"
+        )
 
     def _timed_out(self) -> ServiceUnavailable:
-        return ServiceUnavailable(f"query ran longer than {self.timeout:g} s and was cancelled",
-                                  retry_after=RETRY_AFTER)
+        return ServiceUnavailable(
+            f"query ran longer than {self.timeout:g} s and was cancelled", retry_after=RETRY_AFTER
+        )
 
     def _failed(self, detail: str, public: str = "could not be reached") -> BadGateway:
         """A 502 for the client; what happened, with the engine's address, for the log only."""
@@ -165,22 +199,37 @@ class RemoteStore:
 
     # --- patterns --------------------------------------------------------------------------
 
-    def quads_for_pattern(self, subject: Subject | None, predicate: NamedNode | None,
-                          object: Term | None, graph_name: GraphName | None = None) -> list[Quad]:
+    def quads_for_pattern(
+        self,
+        subject: Subject | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph_name: GraphName | None = None,
+    ) -> list[Quad]:
         if isinstance(subject, BlankNode):
             with self._lock:
                 known = self._blanks.get(subject, [])
             return [q for q in known if _matches(q, predicate, object, graph_name)]
-        if isinstance(object, BlankNode | Triple) or isinstance(subject, Triple) \
-                or isinstance(graph_name, BlankNode | DefaultGraph):
+        if (
+            isinstance(object, BlankNode | Triple)
+            or isinstance(subject, Triple)
+            or isinstance(graph_name, BlankNode | DefaultGraph)
+        ):
             # A blank node of ours means nothing to the endpoint; the release has no quoted
             # triples, and every statement is in a named graph.
             return []
-        if subject is not None and object is None and (predicate is not None or graph_name is not None):
+        if (
+            subject is not None
+            and object is None
+            and (predicate is not None or graph_name is not None)
+        ):
             # A subject's statements are few and asked for again and again (labels, pages):
             # fetch them all once and pick.
-            return [q for q in self.quads_for_pattern(subject, None, None)
-                    if _matches(q, predicate, None, graph_name)]
+            return [
+                q
+                for q in self.quads_for_pattern(subject, None, None)
+                if _matches(q, predicate, None, graph_name)
+            ]
         key = tuple(str(term) for term in (subject, predicate, object, graph_name))
         with self._lock:
             cached = self._patterns.get(key)
@@ -198,11 +247,19 @@ class RemoteStore:
         return found
 
     def contains_named_graph(self, graph_name: NamedNode) -> bool:
-        return graph_name in self.graphs and bool(self.query(f"ASK {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}"))
+        return graph_name in self.graphs and bool(
+            self.query(f"ASK {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}")
+        )
 
-    def dump(self, output: Any = None, format: pyoxigraph.RdfFormat | None = None, *,
-             from_graph: NamedNode | None = None, prefixes: Any = None,
-             base_iri: Any = None) -> bytes:
+    def dump(
+        self,
+        output: Any = None,
+        format: pyoxigraph.RdfFormat | None = None,
+        *,
+        from_graph: NamedNode | None = None,
+        prefixes: Any = None,
+        base_iri: Any = None,
+    ) -> bytes:
         """The dataset (or one named graph) in ``format``; the default graph is the union."""
         quads = self.quads_for_pattern(None, None, None, from_graph)
         rdf_format = format or pyoxigraph.RdfFormat.N_QUADS
@@ -213,28 +270,40 @@ class RemoteStore:
         assert body is not None
         return body
 
-    def _fetch(self, subject: Subject | None, predicate: NamedNode | None, obj: Term | None,
-               graph: GraphName | None) -> tuple[list[Quad], dict[BlankNode, list[Quad]]]:
+    def _fetch(
+        self,
+        subject: Subject | None,
+        predicate: NamedNode | None,
+        obj: Term | None,
+        graph: GraphName | None,
+    ) -> tuple[list[Quad], dict[BlankNode, list[Quad]]]:
         """The matching quads, and the statements of each blank node among them."""
         slots = {"s": subject, "p": predicate, "o": obj, "g": graph}
         text = pattern_query({k: v for k, v in slots.items() if v is not None}, BLANK_DEPTH)
         solutions = self.query(text)
         if not isinstance(solutions, pyoxigraph.QuerySolutions):
-            raise self._failed("it answered a SELECT with something else", "sent an answer that does not parse")
+            raise self._failed(
+                "it answered a SELECT with something else", "sent an answer that does not parse"
+            )
         try:
             return self._collect(solutions, slots, obj is None, text)
         except (SyntaxError, ValueError) as error:
-            raise self._failed(f"its answer does not parse: {error}", "sent an answer that does not parse") from None
+            raise self._failed(
+                f"its answer does not parse: {error}", "sent an answer that does not parse"
+            ) from None
 
-    def _collect(self, solutions: pyoxigraph.QuerySolutions, slots: dict[str, Any], chain: bool,
-                 text: str) -> tuple[list[Quad], dict[BlankNode, list[Quad]]]:
+    def _collect(
+        self, solutions: pyoxigraph.QuerySolutions, slots: dict[str, Any], chain: bool, text: str
+    ) -> tuple[list[Quad], dict[BlankNode, list[Quad]]]:
         renamed: dict[str, BlankNode] = {}
 
         def value(row: pyoxigraph.QuerySolution, name: str) -> Any:
             found = slots.get(name) or row[name]
             if isinstance(found, BlankNode):  # see the module docstring
                 found = renamed.get(found.value) or renamed.setdefault(
-                    found.value, BlankNode(hashlib.sha256(f"{text}\0{found.value}".encode()).hexdigest()[:32]))
+                    found.value,
+                    BlankNode(hashlib.sha256(f"{text}\0{found.value}".encode()).hexdigest()[:32]),
+                )
             return found
 
         quads: dict[Quad, None] = {}
@@ -261,6 +330,7 @@ def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
 
     Only named graphs are read (``GRAPH ?g``): the release keeps every statement in one.
     """
+
     def slot(name: str) -> str:
         return str(fixed[name]) if name in fixed else f"?{name}"
 
@@ -268,8 +338,10 @@ def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
     nested = ""
     for level in range(depth, 0, -1):
         above = "?o" if level == 1 else f"?o{level - 1}"
-        nested = (f" OPTIONAL {{ FILTER(isBlank({above})) GRAPH {graph} "
-                  f"{{ {above} ?p{level} ?o{level} }}{nested} }}")
+        nested = (
+            f" OPTIONAL {{ FILTER(isBlank({above})) GRAPH {graph} "
+            f"{{ {above} ?p{level} ?o{level} }}{nested} }}"
+        )
     if "o" in fixed:  # an object given as a term cannot head the blank-node chain
         nested = ""
     variables = " ".join(f"?{n}" for n in ("s", "p", "o", "g") if n not in fixed)
@@ -277,8 +349,10 @@ def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
     projection = (variables + " " + extra).strip() or "*"
     if projection == "*":  # every slot fixed: ask whether the quad is there
         return f"SELECT (1 AS ?found) WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} {slot('o')} }} }}"
-    return (f"SELECT {projection} WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} "
-            f"{slot('o')} }}{nested} }}")
+    return (
+        f"SELECT {projection} WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} "
+        f"{slot('o')} }}{nested} }}"
+    )
 
 
 class RemoteQueries:
@@ -342,26 +416,37 @@ def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None
     graphs = " ".join(f"<{iri}>" for iri in sorted(manifest["graphs"]))
     version = f'<{ns.DATASET}> <{ns.DCAT}version> "{manifest["build_id"]}"'
     try:
-        counts = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { " + graphs + " } "
-                             "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        counts = store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { " + graphs + " } "
+            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
         assert isinstance(counts, pyoxigraph.QuerySolutions)
         held = {row["g"].value: int(row["n"].value) for row in counts if row["g"] is not None}
         this_release = bool(store.query(f"ASK {{ GRAPH <{ns.RELEASE_GRAPH}> {{ {version} }} }}"))
     except (ClientError, SyntaxError) as error:
         message = error.message if isinstance(error, ClientError) else str(error)
         raise BackendError(f"backend {store.endpoint}: {message} (see the log above)") from None
-    wrong = [f"<{iri}> has {held.get(iri, 0)} triples, the release {n}"
-             for iri, n in sorted(manifest["graphs"].items()) if held.get(iri, 0) != n]
+    wrong = [
+        f"<{iri}> has {held.get(iri, 0)} triples, the release {n}"
+        for iri, n in sorted(manifest["graphs"].items())
+        if held.get(iri, 0) != n
+    ]
     if not this_release:
-        wrong.insert(0, f"its graph <{ns.RELEASE_GRAPH}> does not name this release "
-                        "(another release, or a publish that did not finish)")
+        wrong.insert(
+            0,
+            f"its graph <{ns.RELEASE_GRAPH}> does not name this release "
+            "(another release, or a publish that did not finish)",
+        )
     if wrong:
         raise BackendError(
             f"backend {store.endpoint} does not hold release {manifest['build_id']}: "
-            + "; ".join(wrong) + ". Load it with `shkg publish --to GRAPH-STORE-URL`.")
+            + "; ".join(wrong)
+            + ". Load it with `shkg publish --to GRAPH-STORE-URL`."
+        )
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 class _Body(io.RawIOBase):
     """A streamed response body as a file that pyoxigraph's parsers read, which fails with a
@@ -389,7 +474,9 @@ class _Body(io.RawIOBase):
             except httpx.TimeoutException:
                 raise self._store._timed_out() from None
             except httpx.HTTPError as error:
-                raise self._store._failed(f"its answer broke off: {error}", "broke off its answer") from None
+                raise self._store._failed(
+                    f"its answer broke off: {error}", "broke off its answer"
+                ) from None
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
@@ -419,8 +506,11 @@ def _engine_message(text: str, base_iri: str | None, query: str) -> str:
     message = text.strip()[:4000] or "the data backend rejected the query"
     message = message[0].lower() + message[1:]
     shift = len(_with_base(query, base_iri)) - len(query)
-    return re.sub(r"\b1:(\d+)\b", lambda m: f"1:{max(int(m.group(1)) - shift, 1)}", message, count=1) \
-        if shift else message
+    return (
+        re.sub(r"\b1:(\d+)\b", lambda m: f"1:{max(int(m.group(1)) - shift, 1)}", message, count=1)
+        if shift
+        else message
+    )
 
 
 def _with_base(query: str, base_iri: str | None) -> str:
@@ -436,8 +526,11 @@ def _graphs(value: Any) -> list[NamedNode]:
     return [item for item in items if isinstance(item, NamedNode)]
 
 
-def _matches(quad: Quad, predicate: NamedNode | None, obj: Term | None,
-             graph: GraphName | None) -> bool:
-    return ((predicate is None or quad.predicate == predicate)
-            and (obj is None or quad.object == obj)
-            and (graph is None or quad.graph_name == graph))
+def _matches(
+    quad: Quad, predicate: NamedNode | None, obj: Term | None, graph: GraphName | None
+) -> bool:
+    return (
+        (predicate is None or quad.predicate == predicate)
+        and (obj is None or quad.object == obj)
+        and (graph is None or quad.graph_name == graph)
+    )

@@ -41,7 +41,7 @@ class _Client:
         while self.charges and self.charges[0][0] + WINDOW_SECONDS <= now:
             self.spent -= self.charges.popleft()[1]
         if not self.charges:
-            self.spent = 0.0   # no rounding error left behind
+            self.spent = 0.0  # no rounding error left behind
 
     def charge(self, now: float, seconds: float) -> None:
         if self.charges and now < self.charges[-1][0] + BUCKET_SECONDS:
@@ -68,8 +68,13 @@ class RateLimiter:
     ``admit`` does nothing.  Thread-safe: the app admits from its threadpool.
     """
 
-    def __init__(self, max_concurrent: int | None, query_seconds_per_minute: float | None,
-                 clock: Callable[[], float] = time.monotonic, max_clients: int = 10_000) -> None:
+    def __init__(
+        self,
+        max_concurrent: int | None,
+        query_seconds_per_minute: float | None,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
         if max_concurrent is not None and max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1, or None for no limit")
         if query_seconds_per_minute is not None and not query_seconds_per_minute > 0:
@@ -124,7 +129,9 @@ class RateLimiter:
             # When a query in flight will end is not known; a second is a fair first guess.
             raise TooManyRequests(
                 f"too many queries at once from this client (at most {self.max_concurrent}); "
-                "wait for one to finish", retry_after=1)
+                "wait for one to finish",
+                retry_after=1,
+            )
         if self.budget is not None:
             state.expire(now)
             if state.spent >= self.budget:
@@ -132,7 +139,8 @@ class RateLimiter:
                 raise TooManyRequests(
                     f"this client's queries took {state.spent:.1f} s in the last minute, over "
                     f"the budget of {self.budget:g} s a minute; retry in {wait} s",
-                    retry_after=wait)
+                    retry_after=wait,
+                )
 
     def _lookup(self, client: str, now: float) -> _Client:
         """The client's record, made most recently seen; forgets idle and surplus clients."""

@@ -58,9 +58,19 @@ from shkg.query.sparql import Answer, QueryRequest, answer
 
 # Errors a worker may report, by class name: only these are raised again here.
 CLIENT_ERRORS: dict[str, type[ClientError]] = {
-    cls.__name__: cls for cls in (
-        ClientError, BadRequest, Forbidden, NotFound, MethodNotAllowed, NotAcceptable,
-        PayloadTooLarge, UnsupportedMediaType, TooManyRequests, ServiceUnavailable, BadGateway,
+    cls.__name__: cls
+    for cls in (
+        ClientError,
+        BadRequest,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        NotAcceptable,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        TooManyRequests,
+        ServiceUnavailable,
+        BadGateway,
     )
 }
 STARTUP_SECONDS = 60.0  # for the first workers to open the store, in __init__
@@ -107,8 +117,12 @@ class _Worker:
     @classmethod
     def start(cls, context: SpawnContext, store_path: Path, limits: Limits) -> _Worker:
         ours, theirs = context.Pipe(duplex=True)
-        process = context.Process(target=serve, args=(str(store_path), limits, theirs, os.getpid()),
-                                  name="shkg-query-worker", daemon=True)
+        process = context.Process(
+            target=serve,
+            args=(str(store_path), limits, theirs, os.getpid()),
+            name="shkg-query-worker",
+            daemon=True,
+        )
         try:
             process.start()
         except BaseException:
@@ -193,8 +207,9 @@ class QueryPool:
             deadline = time.monotonic() + STARTUP_SECONDS
             for worker in list(self._idle):
                 if not self._greeted(worker, deadline):
-                    raise WorkerFault(f"query worker {worker.pid} did not start within "
-                                      f"{STARTUP_SECONDS:g} s")
+                    raise WorkerFault(
+                        f"query worker {worker.pid} did not start within {STARTUP_SECONDS:g} s"
+                    )
         except BaseException:
             self.close()
             raise
@@ -262,8 +277,10 @@ class QueryPool:
                 raise
             if reply is None:
                 self._discard(worker, timed_out=True)
-                raise ServiceUnavailable(f"query ran longer than {limit:g} s and was cancelled",
-                                         retry_after=RESPAWN_RETRY_AFTER)
+                raise ServiceUnavailable(
+                    f"query ran longer than {limit:g} s and was cancelled",
+                    retry_after=RESPAWN_RETRY_AFTER,
+                )
             self._give_back(worker)
             return _outcome(reply)
         raise self._lost("query workers keep stopping; try again")
@@ -338,7 +355,9 @@ class QueryPool:
             with self._changed:
                 while True:
                     if self._closed:
-                        raise ServiceUnavailable("the query service is shutting down", retry_after=1)
+                        raise ServiceUnavailable(
+                            "the query service is shutting down", retry_after=1
+                        )
                     while len(self._workers) < self.size:  # an earlier replacement failed
                         self._spawn_locked()
                     if self._idle:
@@ -381,8 +400,9 @@ class QueryPool:
                 return False
             greeting = worker.conn.recv()
         except (EOFError, OSError):
-            raise _ExitedStarting(f"query worker {worker.pid} could not start: "
-                                  "it exited while starting") from None
+            raise _ExitedStarting(
+                f"query worker {worker.pid} could not start: it exited while starting"
+            ) from None
         if greeting[0] != "ready":
             raise WorkerFault(f"query worker {worker.pid} could not start: {greeting[1]}")
         worker.ready = True
@@ -469,8 +489,12 @@ class QueryPool:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.close()
 
 
@@ -486,6 +510,7 @@ def _outcome(reply: tuple[Any, ...]) -> Answer:
 
 
 # --- the worker process ------------------------------------------------------------------
+
 
 def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> None:
     """A worker's life: open the store, greet, then answer requests until told to stop.

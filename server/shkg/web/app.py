@@ -33,18 +33,26 @@ from shkg.web.protocol import Service, router
 from shkg.web.switching import ReleaseSwitcher
 
 
-def create_app(settings: Settings, release: Release, metrics: Metrics | None = None,
-               limiter: RateLimiter | None = None,
-               queries: tuple[tuple[str, str], ...] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    release: Release,
+    metrics: Metrics | None = None,
+    limiter: RateLimiter | None = None,
+    queries: tuple[tuple[str, str], ...] | None = None,
+) -> FastAPI:
     """The app serving ``release``; its query workers start and stop with the app (or with
     :func:`close_app`).  ``metrics`` and ``limiter`` may be shared with the apps of other
     releases, so that a switch of release keeps counting."""
     store, pool = open_backend(settings, release)
     service = Service(
-        settings=settings, manifest=release.manifest, store=store, pool=pool,
+        settings=settings,
+        manifest=release.manifest,
+        store=store,
+        pool=pool,
         cache=ResultCache[Answer](settings.cache_bytes),
         limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
-        metrics=metrics or Metrics(), release_dir=release.path,
+        metrics=metrics or Metrics(),
+        release_dir=release.path,
         queries=querypage.project_queries(settings.root) if queries is None else queries,
     )
 
@@ -55,9 +63,13 @@ def create_app(settings: Settings, release: Release, metrics: Metrics | None = N
         finally:
             pool.close()
 
-    app = FastAPI(title="Shanghai Industry Knowledge Graph", version=__version__, lifespan=lifespan,
-                  description="Read-only SPARQL 1.1 endpoint over a knowledge graph of Shanghai's "
-                              "industrial policy, every figure traced to its source sentence.")
+    app = FastAPI(
+        title="Shanghai Industry Knowledge Graph",
+        version=__version__,
+        lifespan=lifespan,
+        description="Read-only SPARQL 1.1 endpoint over a knowledge graph of Shanghai's "
+        "industrial policy, every figure traced to its source sentence.",
+    )
     app.state.service = service
     app.include_router(router(service))
     app.include_router(pages.router(service))
@@ -77,8 +89,12 @@ def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, Q
     if settings.backend:
         remote = open_remote(settings.backend, settings.query_timeout, release.manifest)
         return remote, RemoteQueries(remote, limits)
-    pool = QueryPool(release.store_path, size=settings.query_workers, timeout=settings.query_timeout,
-                     limits=limits)
+    pool = QueryPool(
+        release.store_path,
+        size=settings.query_workers,
+        timeout=settings.query_timeout,
+        limits=limits,
+    )
     return release.open_store(), pool
 
 
@@ -96,7 +112,10 @@ def app_from_environment() -> ReleaseSwitcher:
     limiter = RateLimiter(settings.rate_concurrent, settings.rate_query_seconds)
     queries = querypage.project_queries(settings.root)  # read once, at start
     return ReleaseSwitcher(
-        project.var, lambda release: create_app(settings, release, metrics, limiter, queries), close_app)
+        project.var,
+        lambda release: create_app(settings, release, metrics, limiter, queries),
+        close_app,
+    )
 
 
 def _add_operational_routes(app: FastAPI, service: Service) -> None:
@@ -107,8 +126,9 @@ def _add_operational_routes(app: FastAPI, service: Service) -> None:
     @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     def metrics() -> Response:
         service.metrics.busy_workers.set(service.pool.busy)
-        return Response(service.metrics.exposition(),
-                        media_type="text/plain; version=0.0.4; charset=utf-8")
+        return Response(
+            service.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8"
+        )
 
 
 def _add_error_handlers(app: FastAPI, service: Service) -> None:
@@ -123,20 +143,29 @@ def _add_error_handlers(app: FastAPI, service: Service) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        return error_response(request, error.status_code, str(error.detail), dict(error.headers or {}))
+        return error_response(
+            request, error.status_code, str(error.detail), dict(error.headers or {})
+        )
 
     @app.exception_handler(Exception)
     def server_error(request: Request, error: Exception) -> Response:
-        logging.getLogger("shkg").exception("internal error on %s %s", request.method, request.url.path)
+        logging.getLogger("shkg").exception(
+            "internal error on %s %s", request.method, request.url.path
+        )
         return error_response(request, 500, "internal server error")
 
 
 def _add_middleware(app: FastAPI, service: Service) -> None:
     app.add_middleware(Observe, service=service)
     # Reads are open to any origin; there are no credentials to protect.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
-                       allow_headers=["*"], expose_headers=["ETag", "SHKG-Truncated", "Retry-After"],
-                       allow_credentials=False)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "SHKG-Truncated", "Retry-After"],
+        allow_credentials=False,
+    )
 
 
 class Observe:
@@ -158,8 +187,14 @@ class Observe:
             nonlocal status, length
             if message["type"] == "http.response.start":
                 status = message["status"]
-                length = next((value.decode("latin-1") for name, value in message.get("headers", ())
-                               if name == b"content-length"), None)
+                length = next(
+                    (
+                        value.decode("latin-1")
+                        for name, value in message.get("headers", ())
+                        if name == b"content-length"
+                    ),
+                    None,
+                )
             await send(message)
 
         try:
@@ -175,30 +210,52 @@ class Observe:
         service.metrics.latency.labels(route).observe(elapsed)
         if service.settings.access_log:
             client = scope.get("client")
-            sys.stderr.write(json.dumps({
-                "time": round(time.time(), 3), "client": client[0] if client else None,
-                "method": scope["method"], "path": path, "status": status,
-                "ms": round(elapsed * 1000, 2), "bytes": length, "build": service.build_id,
-            }) + "\n")
+            sys.stderr.write(
+                json.dumps(
+                    {
+                        "time": round(time.time(), 3),
+                        "client": client[0] if client else None,
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                        "bytes": length,
+                        "build": service.build_id,
+                    }
+                )
+                + "\n"
+            )
             sys.stderr.flush()
 
 
-_ROUTES = {"/", "/sparql", "/store", "/healthz", "/metrics", "/query", "/.well-known/void",
-           "/.well-known/sparql-examples"}
+_ROUTES = {
+    "/",
+    "/sparql",
+    "/store",
+    "/healthz",
+    "/metrics",
+    "/query",
+    "/.well-known/void",
+    "/.well-known/sparql-examples",
+}
 
 
-def error_response(request: Request, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """The one error body: JSON for clients that take JSON, plain text for the rest."""
     if wants_json(request.headers.get("accept")):
-        return JSONResponse({"ok": False, "status": status, "error": message}, status_code=status,
-                            headers=headers)
+        return JSONResponse(
+            {"ok": False, "status": status, "error": message}, status_code=status, headers=headers
+        )
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
 def wants_json(accept: str | None) -> bool:
     """Whether a client that sent this Accept header reads JSON (any JSON-based type) best."""
     ranges = parse_accept(accept)
-    json_q = max((r.q for r in ranges if r.subtype == "json" or r.subtype.endswith("+json")), default=0.0)
+    json_q = max(
+        (r.q for r in ranges if r.subtype == "json" or r.subtype.endswith("+json")), default=0.0
+    )
     text_q = max((r.q for r in ranges if r.type == "text"), default=0.0)
     return json_q > 0 and json_q >= text_q

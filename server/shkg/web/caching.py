@@ -33,7 +33,9 @@ def matches(if_none_match: str | None, tag: str) -> bool:
         return False
     if if_none_match.strip() == "*":
         return True
-    return any(candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(","))
+    return any(
+        candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(",")
+    )
 
 
 class ResultCache(Generic[T]):

@@ -21,8 +21,12 @@ from shkg.web.protocol import RDF_FORMATS, Service
 
 SH = "http://www.w3.org/ns/shacl#"
 _COMMENT = re.compile(r"^# comment: (.+)$", re.MULTILINE)
-_FORMS = (("CONSTRUCT", "SPARQLConstructExecutable"), ("ASK", "SPARQLAskExecutable"),
-          ("DESCRIBE", "SPARQLDescribeExecutable"), ("SELECT", "SPARQLSelectExecutable"))
+_FORMS = (
+    ("CONSTRUCT", "SPARQLConstructExecutable"),
+    ("ASK", "SPARQLAskExecutable"),
+    ("DESCRIBE", "SPARQLDescribeExecutable"),
+    ("SELECT", "SPARQLSelectExecutable"),
+)
 
 
 def example_triples(queries: tuple[tuple[str, str], ...], endpoint: str) -> list[pyoxigraph.Triple]:
@@ -35,20 +39,45 @@ def example_triples(queries: tuple[tuple[str, str], ...], endpoint: str) -> list
         add = triples.append
         add(pyoxigraph.Triple(example, rdf_type, pyoxigraph.NamedNode(SH + "SPARQLExecutable")))
         add(pyoxigraph.Triple(example, rdf_type, pyoxigraph.NamedNode(SH + kind)))
-        add(pyoxigraph.Triple(example, pyoxigraph.NamedNode(ns.RDFS + "label"), pyoxigraph.Literal(title, language="en")))
+        add(
+            pyoxigraph.Triple(
+                example,
+                pyoxigraph.NamedNode(ns.RDFS + "label"),
+                pyoxigraph.Literal(title, language="en"),
+            )
+        )
         comment = _COMMENT.search(text)
         if comment:
-            add(pyoxigraph.Triple(example, pyoxigraph.NamedNode(ns.RDFS + "comment"),
-                                  pyoxigraph.Literal(comment.group(1), language="en")))
-        predicate = {"SPARQLSelectExecutable": "select", "SPARQLAskExecutable": "ask",
-                     "SPARQLConstructExecutable": "construct", "SPARQLDescribeExecutable": "describe"}[kind]
-        add(pyoxigraph.Triple(example, pyoxigraph.NamedNode(SH + predicate), pyoxigraph.Literal(text)))
-        add(pyoxigraph.Triple(example, pyoxigraph.NamedNode(ns.SCHEMA + "target"), pyoxigraph.NamedNode(endpoint)))
+            add(
+                pyoxigraph.Triple(
+                    example,
+                    pyoxigraph.NamedNode(ns.RDFS + "comment"),
+                    pyoxigraph.Literal(comment.group(1), language="en"),
+                )
+            )
+        predicate = {
+            "SPARQLSelectExecutable": "select",
+            "SPARQLAskExecutable": "ask",
+            "SPARQLConstructExecutable": "construct",
+            "SPARQLDescribeExecutable": "describe",
+        }[kind]
+        add(
+            pyoxigraph.Triple(
+                example, pyoxigraph.NamedNode(SH + predicate), pyoxigraph.Literal(text)
+            )
+        )
+        add(
+            pyoxigraph.Triple(
+                example, pyoxigraph.NamedNode(ns.SCHEMA + "target"), pyoxigraph.NamedNode(endpoint)
+            )
+        )
     return triples
 
 
 def _executable_kind(text: str) -> str:
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).upper()
+    body = "\n".join(
+        line for line in text.splitlines() if not line.lstrip().startswith("#")
+    ).upper()
     positions = [(body.find(word), kind) for word, kind in _FORMS if word in body]
     return min(positions)[1] if positions else "SPARQLSelectExecutable"
 
@@ -56,7 +85,9 @@ def _executable_kind(text: str) -> str:
 def router(service: Service) -> APIRouter:
     routes = APIRouter()
 
-    @routes.get("/.well-known/sparql-examples", summary="The example queries (SHACL SPARQL executables)")
+    @routes.get(
+        "/.well-known/sparql-examples", summary="The example queries (SHACL SPARQL executables)"
+    )
     def sparql_examples(request: Request) -> Response:
         fmt = request.query_params.get("format")
         media = choose(fmt or request.headers.get("accept"), list(RDF_FORMATS))
@@ -64,13 +95,23 @@ def router(service: Service) -> APIRouter:
             raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
         endpoint = str(request.base_url) + "sparql"
         tag = etag(service.build_id, "examples", endpoint, media)
-        headers = {"ETag": tag, "Vary": "Accept",
-                   "Cache-Control": f"public, max-age={service.settings.cache_max_age}"}
+        headers = {
+            "ETag": tag,
+            "Vary": "Accept",
+            "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+        }
         if matches(request.headers.get("if-none-match"), tag):
             return Response(status_code=304, headers=headers)
-        body = pyoxigraph.serialize(example_triples(service.queries, endpoint), format=RDF_FORMATS[media],
-                                    prefixes={"sh": SH, "rdfs": ns.RDFS, "schema": ns.SCHEMA,
-                                              "example": ns.ID + "example/"})
+        body = pyoxigraph.serialize(
+            example_triples(service.queries, endpoint),
+            format=RDF_FORMATS[media],
+            prefixes={
+                "sh": SH,
+                "rdfs": ns.RDFS,
+                "schema": ns.SCHEMA,
+                "example": ns.ID + "example/",
+            },
+        )
         return Response(content=body, media_type=media, headers=headers)
 
     return routes

@@ -44,8 +44,11 @@ from shkg.web.protocol import Service
 
 HTML = "text/html"
 SUFFIXES: dict[str, str] = {
-    ".html": HTML, ".ttl": "text/turtle", ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
+    ".html": HTML,
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
 }
 EXTENSION = {media: suffix for suffix, media in SUFFIXES.items()}
 OFFERED = [HTML, *RDF_MEDIA]
@@ -83,16 +86,25 @@ def router(service: Service) -> APIRouter:
     questions = [title for title, _ in service.queries]
 
     def home_page() -> bytes:
-        counts = [(NamedNode(iri), html.name(service.store, NamedNode(iri)), n)
-                  for iri, n in computed.stats.classes if iri.startswith(ns.SHKG)]
+        counts = [
+            (NamedNode(iri), html.name(service.store, NamedNode(iri)), n)
+            for iri, n in computed.stats.classes
+            if iri.startswith(ns.SHKG)
+        ]
         return html.home_page(service.manifest, counts, questions).encode()
 
     def home(request: Request) -> Response:
         return _cached(service, request, HTML, "home", home_page, {})
 
     def context(request: Request) -> Response:
-        return _cached(service, request, "application/ld+json", "context",
-                       lambda: json.dumps(context_document(), indent=1).encode(), {})
+        return _cached(
+            service,
+            request,
+            "application/ld+json",
+            "context",
+            lambda: json.dumps(context_document(), indent=1).encode(),
+            {},
+        )
 
     def resource(request: Request, kind: str, slug: str) -> Response:
         stem, media = _split(slug, request)
@@ -101,6 +113,7 @@ def router(service: Service) -> APIRouter:
             iri = NamedNode(ns.ID + f"{kind}/{stem}")
         except ValueError:  # not an IRI at all (a space, a '<'): so certainly not ours
             return _not_found(path, media)
+
         # Any kind the store has a subject of is served (not only ns.ID_KINDS: the build mints
         # a few more, such as source/), so the store alone decides what exists.
         def render() -> bytes | None:
@@ -110,8 +123,16 @@ def router(service: Service) -> APIRouter:
             if media == HTML:
                 return html.resource_page(service.store, iri).encode()
             return _rdf(found, media, request)
-        return _cached(service, request, media, path, render, _link_headers(path, media),
-                       missing=lambda: _not_found(path, media))
+
+        return _cached(
+            service,
+            request,
+            media,
+            path,
+            render,
+            _link_headers(path, media),
+            missing=lambda: _not_found(path, media),
+        )
 
     def dataset(request: Request, suffix: str = "") -> Response:
         _, media = _split("dataset" + suffix, request)
@@ -121,8 +142,15 @@ def router(service: Service) -> APIRouter:
         def render() -> bytes:
             if media == HTML:  # the home page, rendered here: never another route's response
                 return home_page()
-            return _rdf(void_triples(service.manifest, computed.stats, str(request.base_url)), media, request)
-        return _cached(service, request, media, "/id/dataset", render, _link_headers("/id/dataset", media))
+            return _rdf(
+                void_triples(service.manifest, computed.stats, str(request.base_url)),
+                media,
+                request,
+            )
+
+        return _cached(
+            service, request, media, "/id/dataset", render, _link_headers("/id/dataset", media)
+        )
 
     def ontology(request: Request, suffix: str = "") -> Response:
         _, media = _split("ontology" + suffix, request)
@@ -131,31 +159,62 @@ def router(service: Service) -> APIRouter:
 
         def render() -> bytes:
             if media == HTML:
-                return html.ontology_page(service.store, NamedNode(ns.ONTOLOGY), computed.examples).encode()
+                return html.ontology_page(
+                    service.store, NamedNode(ns.ONTOLOGY), computed.examples
+                ).encode()
             graph = NamedNode(ns.ONTOLOGY_GRAPH)
-            return _rdf([q.triple for q in service.store.quads_for_pattern(None, None, None, graph)],
-                        media, request)
-        return _cached(service, request, media, "/ontology", render, _link_headers("/ontology", media))
+            return _rdf(
+                [q.triple for q in service.store.quads_for_pattern(None, None, None, graph)],
+                media,
+                request,
+            )
+
+        return _cached(
+            service, request, media, "/ontology", render, _link_headers("/ontology", media)
+        )
 
     def void(request: Request) -> Response:
         media = choose(request.headers.get("accept"), list(RDF_MEDIA))
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_MEDIA)}")
-        return _cached(service, request, media, "void", lambda: _rdf(
-            void_triples(service.manifest, computed.stats, str(request.base_url)), media, request), {})
+        return _cached(
+            service,
+            request,
+            media,
+            "void",
+            lambda: _rdf(
+                void_triples(service.manifest, computed.stats, str(request.base_url)),
+                media,
+                request,
+            ),
+            {},
+        )
 
     def downloads(request: Request) -> Response:
-        return _cached(service, request, HTML, "downloads",
-                       lambda: html.download_page(service.manifest.get("dumps", [])).encode(), {})
+        return _cached(
+            service,
+            request,
+            HTML,
+            "downloads",
+            lambda: html.download_page(service.manifest.get("dumps", [])).encode(),
+            {},
+        )
 
     def download(request: Request, file: str) -> Response:
         return _download(service, request, file)
 
-    for path, endpoint in (("/", home), ("/context.jsonld", context), ("/id/dataset", dataset),
-                           ("/id/dataset{suffix}", dataset), ("/ontology", ontology),
-                           ("/ontology{suffix}", ontology), ("/.well-known/void", void),
-                           ("/id/{kind}/{slug}", resource), ("/download/", downloads),
-                           ("/download/{file:path}", download)):
+    for path, endpoint in (
+        ("/", home),
+        ("/context.jsonld", context),
+        ("/id/dataset", dataset),
+        ("/id/dataset{suffix}", dataset),
+        ("/ontology", ontology),
+        ("/ontology{suffix}", ontology),
+        ("/.well-known/void", void),
+        ("/id/{kind}/{slug}", resource),
+        ("/download/", downloads),
+        ("/download/{file:path}", download),
+    ):
         routes.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False)
     return routes
 
@@ -172,10 +231,13 @@ def _split(slug: str, request: Request) -> tuple[str, str]:
 
 
 def _link_headers(path: str, media: str) -> dict[str, str]:
-    alternates = ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{kind}"'
-                           for suffix, kind in SUFFIXES.items())
-    return {"Content-Location": path + EXTENSION[media],
-            "Link": f'{alternates}, <{html.LICENSE}>; rel="license"'}
+    alternates = ", ".join(
+        f'<{path}{suffix}>; rel="alternate"; type="{kind}"' for suffix, kind in SUFFIXES.items()
+    )
+    return {
+        "Content-Location": path + EXTENSION[media],
+        "Link": f'{alternates}, <{html.LICENSE}>; rel="license"',
+    }
 
 
 def _rdf(found: list[Triple], media: str, request: Request) -> bytes:
@@ -188,8 +250,15 @@ def _media_header(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
-def _cached(service: Service, request: Request, media: str, key: str, render: Any,
-            extra: dict[str, str], missing: Any = None) -> Response:
+def _cached(
+    service: Service,
+    request: Request,
+    media: str,
+    key: str,
+    render: Any,
+    extra: dict[str, str],
+    missing: Any = None,
+) -> Response:
     """A response with the build's ETag and caching headers; 304 when the client has it.
 
     ``render()`` makes the body, once: it is kept in the result cache (a release never
@@ -197,8 +266,12 @@ def _cached(service: Service, request: Request, media: str, key: str, render: An
     for a page that does not exist: then ``missing()`` answers, and nothing is kept.
     """
     tag = etag(service.build_id, "page", key, media, str(request.base_url))
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-               "Vary": "Accept", **extra}
+    headers = {
+        "ETag": tag,
+        "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+        "Vary": "Accept",
+        **extra,
+    }
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     kept = service.cache.get(tag)
@@ -215,8 +288,11 @@ def _not_found(path: str, media: str) -> Response:
     """404 as a page people can go on from, or as a Turtle comment for RDF clients."""
     if media == HTML:
         return HTMLResponse(html.not_found_page(path), status_code=404)
-    return PlainTextResponse(f"# <{ns.BASE}{path.lstrip('/')}> is not described in this dataset.\n"
-                             f"# See {ns.BASE}id/dataset for what is.\n", status_code=404)
+    return PlainTextResponse(
+        f"# <{ns.BASE}{path.lstrip('/')}> is not described in this dataset.\n"
+        f"# See {ns.BASE}id/dataset for what is.\n",
+        status_code=404,
+    )
 
 
 def _download(service: Service, request: Request, file: str) -> Response:

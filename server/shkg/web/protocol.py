@@ -106,7 +106,8 @@ def router(service: Service) -> APIRouter:
             raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
         else:
             raise UnsupportedMediaType(
-                "POST a query as application/x-www-form-urlencoded or application/sparql-query")
+                "POST a query as application/x-www-form-urlencoded or application/sparql-query"
+            )
         return await run_in_threadpool(_answer, service, request, operation)
 
     @routes.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
@@ -119,8 +120,12 @@ def router(service: Service) -> APIRouter:
         graphs = params.get("graph", [])
         fmt = _first(params.get("format"))
         if len(graphs) > 1 or (graphs and "default" in params):
-            raise BadRequest("give one `graph` parameter, or `default`, or neither (the whole dataset)")
-        return _graph_store(service, request, graphs[0] if graphs else None, "default" in params, fmt)
+            raise BadRequest(
+                "give one `graph` parameter, or `default`, or neither (the whole dataset)"
+            )
+        return _graph_store(
+            service, request, graphs[0] if graphs else None, "default" in params, fmt
+        )
 
     @routes.api_route("/store", methods=["PUT", "POST", "DELETE", "PATCH"], include_in_schema=False)
     def store_write(request: Request) -> Response:
@@ -148,8 +153,15 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
         raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
 
     accept = request.headers.get("accept")
-    tag = etag(service.build_id, "query", query, operation.default_graphs, operation.named_graphs,
-               accept, operation.format)
+    tag = etag(
+        service.build_id,
+        "query",
+        query,
+        operation.default_graphs,
+        operation.named_graphs,
+        accept,
+        operation.format,
+    )
     headers = _cache_headers(service, tag)
     # A cached answer is one this query got after passing the checks below: skip them (they
     # read the whole query text) and answer at once.
@@ -166,18 +178,25 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
             with service.limiter.admit(client):
                 # The worker refuses updates and SERVICE outside the allowlist before it runs
                 # anything (sparql.answer); a cached answer passed those checks.
-                answer = service.pool.run(QueryRequest(
-                    query=query, default_graphs=tuple(operation.default_graphs),
-                    named_graphs=tuple(operation.named_graphs), accept=accept, format=operation.format,
-                    federation_allowlist=settings.federation_allowlist))
+                answer = service.pool.run(
+                    QueryRequest(
+                        query=query,
+                        default_graphs=tuple(operation.default_graphs),
+                        named_graphs=tuple(operation.named_graphs),
+                        accept=accept,
+                        format=operation.format,
+                        federation_allowlist=settings.federation_allowlist,
+                    )
+                )
         except Forbidden as refused:
             reason = "federation" if "SERVICE" in refused.message else "update"
             service.metrics.rejections.labels(reason).inc()
             raise
         service.cache.put(tag, answer, len(answer.body))
     if answer.truncated:
-        headers["SHKG-Truncated"] = (f"max-rows={settings.max_rows}, "
-                                     f"max-result-bytes={settings.max_result_bytes}")
+        headers["SHKG-Truncated"] = (
+            f"max-rows={settings.max_rows}, max-result-bytes={settings.max_result_bytes}"
+        )
     return Response(content=answer.body, media_type=answer.media_type, headers=headers)
 
 
@@ -191,16 +210,24 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
     # Sorted, so that Turtle groups each subject's statements together.
-    triples = sorted(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES),
-                     key=lambda t: (not isinstance(t.subject, pyoxigraph.NamedNode), str(t.subject),
-                                    str(t.predicate), str(t.object)))
-    body = pyoxigraph.serialize(triples, format=RDF_FORMATS[media],
-                                prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG})
+    triples = sorted(
+        pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES),
+        key=lambda t: (
+            not isinstance(t.subject, pyoxigraph.NamedNode),
+            str(t.subject),
+            str(t.predicate),
+            str(t.object),
+        ),
+    )
+    body = pyoxigraph.serialize(
+        triples, format=RDF_FORMATS[media], prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG}
+    )
     return Response(content=body, media_type=media, headers=headers)
 
 
-def _graph_store(service: Service, request: Request, graph: str | None, default: bool,
-                 fmt: str | None) -> Response:
+def _graph_store(
+    service: Service, request: Request, graph: str | None, default: bool, fmt: str | None
+) -> Response:
     whole = graph is None and not default
     offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
     media = _negotiate(request, fmt, offered)
@@ -217,7 +244,8 @@ def _graph_store(service: Service, request: Request, graph: str | None, default:
         # The default graph is the union of the named graphs, as for queries.
         union = store.quads_for_pattern(None, None, None, None)
         body = pyoxigraph.serialize(
-            sorted({quad.triple for quad in union}, key=str), format=offered[media])
+            sorted({quad.triple for quad in union}, key=str), format=offered[media]
+        )
     else:
         body = store.dump(format=offered[media])
     return Response(content=body, media_type=media, headers=headers)
@@ -232,13 +260,17 @@ def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> st
 
 
 def _cache_headers(service: Service, tag: str) -> dict[str, str]:
-    return {"ETag": tag, "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-            "Vary": "Accept"}
+    return {
+        "ETag": tag,
+        "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+        "Vary": "Accept",
+    }
 
 
 def _operation(params: dict[str, list[str]]) -> Operation:
     return Operation(
-        queries=params.get("query", []), updates=params.get("update", []),
+        queries=params.get("query", []),
+        updates=params.get("update", []),
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
         format=_first(params.get("format")),
@@ -293,4 +325,3 @@ async def _read_body(service: Service, request: Request) -> bytes:
             raise PayloadTooLarge(f"request body over {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-

@@ -55,9 +55,14 @@ ORDER BY ?label
 """
 
 # The plain form's result formats (the `format` parameter of /sparql); "" lets /sparql choose.
-FORMATS = (("", "as the browser asks (JSON, or Turtle for CONSTRUCT)"), ("csv", "CSV"),
-           ("tsv", "TSV"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"),
-           ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"))
+FORMATS = (
+    ("", "as the browser asks (JSON, or Turtle for CONSTRUCT)"),
+    ("csv", "CSV"),
+    ("tsv", "TSV"),
+    ("json", "SPARQL JSON"),
+    ("xml", "SPARQL XML"),
+    ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
+)
 
 _TITLE = re.compile(r"^#\s*title:\s*(.+?)\s*$", re.MULTILINE)
 
@@ -127,7 +132,9 @@ INIT_SCRIPT = """
 """
 
 # The site's style, widened for the editor, plus the editor's own rules.
-STYLE = SITE_STYLE + """
+STYLE = (
+    SITE_STYLE
+    + """
 header,main,footer{max-width:75rem}
 .note{color:#5a3a00;background:#fff6e0;padding:.4rem .6rem;border-left:4px solid #c77700}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
@@ -139,6 +146,7 @@ text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
 table.prefixes td,table.prefixes th{text-align:left;padding:0 .6rem 0 0}
 details{margin:1rem 0}
 """
+)
 
 
 def project_queries(root: str | None) -> tuple[tuple[str, str], ...]:
@@ -177,8 +185,14 @@ def yasgui_version() -> str | None:
 
 def script_json(data: Any) -> str:
     """JSON for a <script type="application/json"> block: no `<`, `>` or `&` can end it."""
-    return (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def esc(value: object) -> str:
@@ -204,26 +218,35 @@ def render(service: Service, version: str | None) -> str:
         "queries": [{"title": title, "query": text} for title, text in queries],
     }
     first = queries[0][1] if queries else new_tab_query()
-    options = "".join(f'<option value="{esc(value)}">{esc(label)}</option>'
-                      for value, label in FORMATS)
+    options = "".join(
+        f'<option value="{esc(value)}">{esc(label)}</option>' for value, label in FORMATS
+    )
     examples = "".join(
         f'<li>{esc(title)}: <a href="sparql?{esc(urlencode({"query": text, "format": "csv"}))}">'
         f'CSV</a>, <a href="sparql?{esc(urlencode({"query": text, "format": "json"}))}">'
-        "JSON</a></li>" for title, text in queries)
-    prefixes = "".join(f"<tr><td><code>{esc(name)}:</code></td><td><code>{esc(iri)}</code></td>"
-                       "</tr>" for name, iri in ns.PREFIXES.items())
+        "JSON</a></li>"
+        for title, text in queries
+    )
+    prefixes = "".join(
+        f"<tr><td><code>{esc(name)}:</code></td><td><code>{esc(iri)}</code></td></tr>"
+        for name, iri in ns.PREFIXES.items()
+    )
     if version is None:
         head_assets = ""
-        note = (f'<p class="note" role="status" id="assets-missing">The SPARQL editor (YASGUI) is '
-                f"not installed on this server, so this is a plain form. To install it, run "
-                f"<code>{esc(INSTALL_COMMAND)}</code> in the project directory and reload.</p>")
+        note = (
+            f'<p class="note" role="status" id="assets-missing">The SPARQL editor (YASGUI) is '
+            f"not installed on this server, so this is a plain form. To install it, run "
+            f"<code>{esc(INSTALL_COMMAND)}</code> in the project directory and reload.</p>"
+        )
         scripts = ""
     else:
         stamp = esc(version)
         head_assets = f'<link rel="stylesheet" href="assets/yasgui/yasgui.min.css?v={stamp}">'
         note = ""
-        scripts = (f'<script src="assets/yasgui/yasgui.min.js?v={stamp}"></script>'
-                   f"<script>{INIT_SCRIPT}</script>")
+        scripts = (
+            f'<script src="assets/yasgui/yasgui.min.js?v={stamp}"></script>'
+            f"<script>{INIT_SCRIPT}</script>"
+        )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -251,9 +274,9 @@ def render(service: Service, version: str | None) -> str:
         '<div id="yasgui"></div>'
         f"<details><summary>Competency questions ({len(queries)}), as links</summary>"
         f"<ol>{examples}</ol></details>"
-        f'<details><summary>Prefixes the editor knows ({len(ns.PREFIXES)})</summary>'
+        f"<details><summary>Prefixes the editor knows ({len(ns.PREFIXES)})</summary>"
         f'<table class="prefixes">{prefixes}</table></details>'
-        '</main><footer><p>Data licensed under '
+        "</main><footer><p>Data licensed under "
         '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. '
         f'Query editor: <a href="https://github.com/zazuko/Yasgui">YASGUI</a> {esc(version or "")} '
         "(MIT).</p></footer>"
@@ -262,9 +285,11 @@ def render(service: Service, version: str | None) -> str:
     )
 
 
-CSP = ("default-src 'self'; script-src 'self' 'sha256-{hash}'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
-       "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'sha256-{hash}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
 
 
 def content_security_policy() -> str:
@@ -278,24 +303,33 @@ def router(service: Service) -> APIRouter:
 
     @routes.get("/query", response_class=HTMLResponse, summary="The query page (YASGUI)")
     def query_page() -> Response:
-        return HTMLResponse(render(service, yasgui_version()), headers={
-            "Content-Security-Policy": content_security_policy(),
-            "Cache-Control": "no-cache",
-            "X-Content-Type-Options": "nosniff",
-        })
+        return HTMLResponse(
+            render(service, yasgui_version()),
+            headers={
+                "Content-Security-Policy": content_security_policy(),
+                "Cache-Control": "no-cache",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @routes.get("/assets/yasgui/{name}", include_in_schema=False)
     def yasgui_asset(name: str) -> Response:
         path = YASGUI_DIR / "build" / name
         if name not in ASSETS or not path.is_file():
-            raise NotFound(f"no asset {name!r}" + ("" if name not in ASSETS else
-                                                   f": run `{INSTALL_COMMAND}`"))
-        return FileResponse(path, media_type=ASSETS[name], headers={
-            "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-            "X-Content-Type-Options": "nosniff",
-        })
+            raise NotFound(
+                f"no asset {name!r}" + ("" if name not in ASSETS else f": run `{INSTALL_COMMAND}`")
+            )
+        return FileResponse(
+            path,
+            media_type=ASSETS[name],
+            headers={
+                "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     routes.add_api_route("/query", query_page, methods=["HEAD"], include_in_schema=False)
-    routes.add_api_route("/assets/yasgui/{name}", yasgui_asset, methods=["HEAD"],
-                         include_in_schema=False)
+    routes.add_api_route(
+        "/assets/yasgui/{name}", yasgui_asset, methods=["HEAD"], include_in_schema=False
+    )
     return routes

@@ -34,7 +34,6 @@ CHECK_SECONDS = 1.0
 RETRY_SECONDS = 5.0
 
 
-
 @dataclass
 class _Serving:
     """One release's app, and how many requests it is answering now."""
@@ -52,8 +51,13 @@ class ReleaseSwitcher:
     published.  ``make_app(release)`` builds a release's app; ``close_app(app)`` stops what it
     started (its query workers)."""
 
-    def __init__(self, var: Path, make_app: Callable[[Release], FastAPI],
-                 close_app: Callable[[FastAPI], None], check_seconds: float = CHECK_SECONDS) -> None:
+    def __init__(
+        self,
+        var: Path,
+        make_app: Callable[[Release], FastAPI],
+        close_app: Callable[[FastAPI], None],
+        check_seconds: float = CHECK_SECONDS,
+    ) -> None:
         self._var = Path(var)
         self._make_app = make_app
         self._close_app = close_app
@@ -101,12 +105,15 @@ class ReleaseSwitcher:
         if not target or target == self._serving.target:
             return
         with self._lock:
-            if self._opening or (self._failed and self._failed[0] == target and now < self._failed[1]):
+            if self._opening or (
+                self._failed and self._failed[0] == target and now < self._failed[1]
+            ):
                 return
             self._opening = True
         loop = asyncio.get_running_loop()
-        threading.Thread(target=self._open, args=(target, loop), name="shkg-release-switch",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._open, args=(target, loop), name="shkg-release-switch", daemon=True
+        ).start()
 
     def _open(self, target: str, loop: asyncio.AbstractEventLoop) -> None:
         """On its own thread: open the new release, then let the event loop switch to it."""
@@ -115,8 +122,12 @@ class ReleaseSwitcher:
             release = release_at((self._var / target).resolve())
             app = self._make_app(release)
         except Exception as error:  # noqa: BLE001 - logged; the old release goes on serving
-            LOG.warning("release %s could not be opened, still serving %s: %s", target,
-                        self._serving.release.path.name, error)
+            LOG.warning(
+                "release %s could not be opened, still serving %s: %s",
+                target,
+                self._serving.release.path.name,
+                error,
+            )
             with self._lock:
                 self._failed = (target, time.monotonic() + RETRY_SECONDS)
                 self._opening = False
@@ -144,8 +155,9 @@ class ReleaseSwitcher:
         if serving.closed:
             return
         serving.closed = True
-        threading.Thread(target=self._close_app, args=(serving.app,), name="shkg-release-close",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._close_app, args=(serving.app,), name="shkg-release-close", daemon=True
+        ).start()
 
     # --- lifespan --------------------------------------------------------------------------
 
@@ -160,4 +172,3 @@ class ReleaseSwitcher:
                 await asyncio.to_thread(self._close_app, serving.app)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
