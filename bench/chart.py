@@ -74,7 +74,8 @@ def write_chart(path: Path, bars: list[Bar]) -> None:
                     f"{bar.value:.3g}x</title></rect>"
                 )
                 out.append(
-                    f'<text x="{end + 4:.1f}" y="{y + BAR - 4}" font-size="10">{bar.value:.2g}x</text>'
+                    f'<text x="{end + 4:.1f}" y="{y + BAR - 4}" font-size="10">'
+                    f"{bar.value:.2g}x</text>"
                 )
             y += BAR
         y += GAP

@@ -258,11 +258,19 @@ def load_drill(space: Workspace, seconds: float, clients: int = 16) -> Drill:
     growth = (end - warm) / warm
     drill.figures.update(
         {
-            "requests": f"{result.completed:,} in {result.elapsed:.1f} s ({result.completed / result.elapsed:,.0f}/s)",
+            "requests": (
+                f"{result.completed:,} in {result.elapsed:.1f} s "
+                f"({result.completed / result.elapsed:,.0f}/s)"
+            ),
             "errors": str(result.errors)
             + (f" {dict(result.error_kinds)}" if result.errors else ""),
-            "p50 / p99": f"{percentile(result.latencies, 0.5) or 0:.4f} / {percentile(result.latencies, 0.99) or 0:.4f} s",
-            "RSS after warm-up / at end": f"{warm / 2**20:.0f} / {end / 2**20:.0f} MB ({growth:+.1%})",
+            "p50 / p99": (
+                f"{percentile(result.latencies, 0.5) or 0:.4f} / "
+                f"{percentile(result.latencies, 0.99) or 0:.4f} s"
+            ),
+            "RSS after warm-up / at end": (
+                f"{warm / 2**20:.0f} / {end / 2**20:.0f} MB ({growth:+.1%})"
+            ),
         }
     )
     drill.check(result.errors == 0, f"{result.errors} failed requests: {result.error_kinds}")
@@ -321,7 +329,9 @@ def abuse_drill(space: Workspace, simple_count: int) -> Drill:
             "burst answers": ", ".join(
                 f"{count} x {status}" for status, count in sorted(burst.items())
             ),
-            "query workers replaced": f"{len(workers_before - workers_after)} of {len(workers_before)}",
+            "query workers replaced": (
+                f"{len(workers_before - workers_after)} of {len(workers_before)}"
+            ),
         }
     )
     drill.target(
@@ -712,7 +722,8 @@ def crash_drill(space: Workspace, tries: int, seed: int = 5) -> Drill:
         drill.check(
             all(status == 200 for status, _, _ in died),
             "after the query workers were killed: "
-            f"{[(status, body[:200]) for status, _, body in died if status != 200]}; {log_errors(server)}",
+            f"{[(status, body[:200]) for status, _, body in died if status != 200]}; "
+            f"{log_errors(server)}",
         )
         replaced = wait_until(
             lambda: (
@@ -741,8 +752,12 @@ def crash_drill(space: Workspace, tries: int, seed: int = 5) -> Drill:
             ),
             "release after each kill": "unchanged" if drill.ok else "see failures",
             "next build": "succeeded" if after == first else "FAILED",
-            "query workers killed / replaced": f"{len(workers)} / {'all' if replaced else 'NOT all'}",
-            "server processes": f"{len(processes)}, one killed, {'restarted' if recovered else 'NOT restarted'}",
+            "query workers killed / replaced": (
+                f"{len(workers)} / {'all' if replaced else 'NOT all'}"
+            ),
+            "server processes": (
+                f"{len(processes)}, one killed, {'restarted' if recovered else 'NOT restarted'}"
+            ),
         }
     )
     return drill

@@ -374,7 +374,8 @@ _SUMMARY_NOTE = (
     "req/s: successful requests per second (closed loop, `c` connections). "
     "p50/p99: client-side latency of the successful requests. For `competency` each "
     "figure is the geometric mean over the twelve queries and each ratio the geometric "
-    "mean of the per-query ratios (over the queries both answered). CPU ms/req: the server's CPU time (its whole "
+    "mean of the per-query ratios (over the queries both answered). "
+    "CPU ms/req: the server's CPU time (its whole "
     "process tree) per successful request. Peak RSS: resident memory of the server's "
     "process tree, sampled every 0.2 s while the workload ran.\n"
 )

@@ -463,6 +463,7 @@ class Bench:
                     zip(
                         [s.name for s in systems],
                         pool.map(lambda s, i=item: ask(s, i, TIMEOUT), systems),
+                        strict=True,
                     )
                 )
                 for system in systems:

@@ -121,7 +121,8 @@ def describe_query(iri: str) -> str:
           ?n ?lp ?label .
           FILTER(isIRI(?n) && ?n != {x} && ?lp IN (skos:prefLabel, rdfs:label, dcterms:title)) }}
   UNION {{ {x} prov:wasDerivedFrom ?q . ?q ?qp ?qo }}
-  UNION {{ {x} prov:wasDerivedFrom ?q . ?q oa:hasSelector ?sel . FILTER(isBlank(?sel)) ?sel ?sp ?so }}
+  UNION {{ {x} prov:wasDerivedFrom ?q . ?q oa:hasSelector ?sel . FILTER(isBlank(?sel)) \
+?sel ?sp ?so }}
   UNION {{ {x} prov:wasDerivedFrom ?q . ?q oa:hasSource ?src . ?src ?srcp ?srco .
           FILTER(?srcp IN (dcterms:title, schema:datePublished, skos:prefLabel, rdfs:label)) }}
 }}
@@ -204,7 +205,8 @@ SELECT ?cluster ?label WHERE {
         "cluster_industry",
         """\
 SELECT ?cluster ?enterprise ?enterpriseLabel ?district ?districtLabel WHERE {
-  ?cluster shkg:clusterIndustry <{x}> ; shkg:leadingEnterprise ?enterprise ; shkg:corePlace ?district .
+  ?cluster shkg:clusterIndustry <{x}> ; shkg:leadingEnterprise ?enterprise ; \
+shkg:corePlace ?district .
   ?district a shkg:District ; rdfs:label ?districtLabel .
   ?enterprise rdfs:label ?enterpriseLabel .
   FILTER(LANG(?districtLabel) = "en" && LANG(?enterpriseLabel) = "en")
@@ -215,7 +217,8 @@ SELECT ?cluster ?enterprise ?enterpriseLabel ?district ?districtLabel WHERE {
         "cluster",
         """\
 SELECT ?figure ?metric ?value ?comparator ?asWritten ?year WHERE {
-  { ?figure shkg:subject <{x}> } UNION { <{x}> shkg:clusterIndustry ?industry . ?figure shkg:subject ?industry }
+  { ?figure shkg:subject <{x}> } UNION { <{x}> shkg:clusterIndustry ?industry . \
+?figure shkg:subject ?industry }
   ?figure a shkg:Observation ; shkg:unit unit:CCY_CNY ; shkg:metric ?metric ; shkg:value ?value ;
           shkg:comparator ?comparator ; shkg:valueAsWritten ?asWritten .
   OPTIONAL { ?figure shkg:year ?year }
@@ -251,7 +254,8 @@ SELECT ?target ?subject ?metric ?value ?unit ?comparator ?asWritten ?plan WHERE 
         "place",
         """\
 SELECT ?place ?label ?kind ?parent WHERE {
-  ?place schema:containedInPlace+ <{x}> ; schema:containedInPlace ?parent ; rdfs:label ?label ; a ?kind .
+  ?place schema:containedInPlace+ <{x}> ; schema:containedInPlace ?parent ; \
+rdfs:label ?label ; a ?kind .
   ?kind rdfs:subClassOf shkg:Place .
   FILTER(LANG(?label) = "en" && ?kind != shkg:Place)
 } ORDER BY ?kind ?label""",

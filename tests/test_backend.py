@@ -82,7 +82,8 @@ def assert_same(
 
 def subjects(release: Release) -> list[str]:
     found = release.open_store().query(
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }} ORDER BY ?s',
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.ID}")) }} '
+        "ORDER BY ?s",
         use_default_graph_as_union=True,
     )
     assert isinstance(found, pyoxigraph.QuerySolutions)
@@ -358,7 +359,8 @@ def test_construct_is_the_same(
     server: ServerProcess, backend_server: ServerProcess, accept: str
 ) -> None:
     query = (
-        "CONSTRUCT { ?quote ?p ?o . ?o ?sp ?so } WHERE { ?quote a <https://w3id.org/shkg/ontology#Quote> ; "
+        "CONSTRUCT { ?quote ?p ?o . ?o ?sp ?so } WHERE { "
+        "?quote a <https://w3id.org/shkg/ontology#Quote> ; "
         "?p ?o OPTIONAL { ?o ?sp ?so } }"
     )
     responses = [

@@ -84,7 +84,8 @@ def test_inferred_graph_holds_entailments_only(release: Release) -> None:
     # A cluster is an org:OrganizationalCollaboration only by entailment.
     ask = store.query(
         "ASK { GRAPH <https://w3id.org/shkg/graph/inferred> { "
-        "<https://w3id.org/shkg/id/cluster/large-aircraft> a <http://www.w3.org/ns/org#OrganizationalCollaboration> } }"
+        "<https://w3id.org/shkg/id/cluster/large-aircraft> "
+        "a <http://www.w3.org/ns/org#OrganizationalCollaboration> } }"
     )
     assert bool(ask)
     overlap = store.query(

@@ -1,4 +1,5 @@
-"""Coverage of the sources: every sentence of every seed is covered by a fact or waived for a listed reason."""
+"""Coverage of the sources: every sentence of every seed is covered by a fact or waived for a
+listed reason."""
 
 from __future__ import annotations
 

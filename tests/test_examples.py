@@ -820,7 +820,8 @@ def test_25_editorial_readings(store: ReadableStore) -> None:
     )
     # 000: "Shanghai is a national leader in the low-altitude economy." (7250) "The Jinshan
     # District East China UAV Base is one of the nation's first civil unmanned aerial vehicle
-    # test zones, and over half of China's leading eVTOL ... companies are based in Shanghai." (7309)
+    # test zones, and over half of China's leading eVTOL ... companies are based in
+    # Shanghai." (7309)
     read(
         ["place/east-china-uav-base", "product/civil-uavs", "product/evtol"],
         "shkg:industry",

@@ -33,7 +33,8 @@ def test_a_future_tense_capacity_is_a_target_not_a_figure(release: Release) -> N
     found = rows(
         release,
         """SELECT ?fact ?type WHERE {
-        VALUES ?fact { figure:004-c919-production-capacity-2016 figure:004-arj21-production-capacity-2016 }
+        VALUES ?fact { figure:004-c919-production-capacity-2016 \
+figure:004-arj21-production-capacity-2016 }
         ?fact a ?type FILTER(?type IN (shkg:Target, shkg:Observation)) } ORDER BY ?fact""",
     )
     assert [(r["fact"], r["type"]) for r in found] == [
@@ -64,7 +65,8 @@ def test_links_the_text_does_not_state_are_only_editorial_readings(release: Rele
     assert not ask(
         release,
         """ASK { ?d shkg:designee ?industry ; shkg:role role:pioneering-industry ;
-        shkg:designatedBy ?by ; prov:wasDerivedFrom ?q . ?q oa:hasSource article:6e137014eb55f111 }""",
+        shkg:designatedBy ?by ; prov:wasDerivedFrom ?q . \
+?q oa:hasSource article:6e137014eb55f111 }""",
     )
 
 
@@ -91,7 +93,8 @@ def test_one_enterprise_named_with_its_brand_counts_once(release: Release) -> No
     found = rows(
         release,
         """SELECT ?e ?place WHERE {
-        industry:intelligent-terminals shkg:leadingEnterprise ?e . ?e shkg:basedIn ?place } ORDER BY ?e""",
+        industry:intelligent-terminals shkg:leadingEnterprise ?e . ?e shkg:basedIn ?place } \
+ORDER BY ?e""",
     )
     assert [(r["e"], r["place"]) for r in found] == [
         ("enterprise/huaqin", "place/shanghai"),
@@ -108,12 +111,14 @@ def test_units_and_metrics_are_the_ones_the_source_words(release: Release) -> No
         """SELECT ?unit WHERE {
         ?f shkg:metric metric:growth-above-national-average ; shkg:unit ?unit }""",
     ) == [{"unit": "unit/percentage-point"}]
-    # 000: "the scale of AI PCs, AI phones, and other new AI terminals each exceeding ten million units"
+    # 000: "the scale of AI PCs, AI phones, and other new AI terminals each exceeding ten million
+    # units"
     found = rows(
         release,
         """SELECT ?subject ?metric ?unit WHERE {
         ?t a shkg:Target ; shkg:subject ?subject ; shkg:metric ?metric ; shkg:unit ?unit ;
-           shkg:valueAsWritten ?written FILTER(CONTAINS(?written, "ten million")) } ORDER BY ?subject""",
+           shkg:valueAsWritten ?written FILTER(CONTAINS(?written, "ten million")) } \
+ORDER BY ?subject""",
     )
     assert {(r["metric"], r["unit"]) for r in found} == {("metric/scale-in-units", ns.UNIT + "NUM")}
     assert len(found) >= 2
@@ -164,7 +169,8 @@ def test_judgements_on_names_and_links(release: Release) -> None:
     # 004's "shipping" among "advantaged manufacturing industries" is shipbuilding.
     assert ask(
         release,
-        "ASK { industry:shipping skos:broader industry:shipbuilding-and-marine-engineering-equipment }",
+        "ASK { industry:shipping skos:broader "
+        "industry:shipbuilding-and-marine-engineering-equipment }",
     )
     # The zh names of the links table name the 2019 Lingang New Area and fusion energy, not the
     # seeds' Lingang (with 2011-2015 figures) and controlled nuclear fusion: left unlinked.
@@ -244,7 +250,7 @@ def test_supplied_titles_keep_to_their_articles_words(release: Release) -> None:
     found = rows(release, "SELECT ?title WHERE { article:6e137014eb55f111 dcterms:title ?title }")
     assert [r["title"] for r in found] == [
         (
-            "[At least 100 high-level industrial projects to be built in Shanghai in the next few years, "
-            "with industrial investment to top 850 billion yuan in 2021-25]"
+            "[At least 100 high-level industrial projects to be built in Shanghai "
+            "in the next few years, with industrial investment to top 850 billion yuan in 2021-25]"
         )
     ]

@@ -1,4 +1,5 @@
-"""The federation allowlist: which SERVICE calls a query may make, checked before pyoxigraph runs it."""
+"""The federation allowlist: which SERVICE calls a query may make, checked before pyoxigraph
+runs it."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def test_allowed(query: str) -> None:
         (select("<https://a.example/sparql>"), "https://a.example/sparql"),
         # One allowed SERVICE does not let another through.
         (
-            "SELECT * WHERE { SERVICE <http://a.example/sparql> { } SERVICE <http://b.example/> { } }",
+            "SELECT * WHERE { SERVICE <http://a.example/sparql> { } "
+            "SERVICE <http://b.example/> { } }",
             "http://b.example/",
         ),
     ],
@@ -201,7 +203,10 @@ CALLED = [
     "PREFIX ex: <{u}/> SELECT * WHERE {{ SERVICEex:glued {{ }} }}",
     "SELECT * WHERE {{ ?s ?p trueSERVICE <{u}/after-true> {{ }} }}",
     "SELECT * WHERE {{ ?s ?p falseSERVICE<{u}/after-false>{{ }} }}",
-    "PREFIX silent: <http://127.0.0.1:9/> PREFIX : <{u}/> SELECT * WHERE {{ SERVICE silent:x {{ }} }}",
+    (
+        "PREFIX silent: <http://127.0.0.1:9/> PREFIX : <{u}/> "
+        "SELECT * WHERE {{ SERVICE silent:x {{ }} }}"
+    ),
     "PREFIX : <{u}/> SELECT * WHERE {{ FILTER(1<2)SERVICE:lt#>\n{{ }} }}",
     "PREFIX : <{u}/> SELECT * WHERE {{ truea (<x> <y#z>) SERVICE :after-truea {{ }} }}",
     "PREFIX : <{u}/> SELECT * WHERE {{ FILTER(1<'a>') SERVICE :string {{ }} # '\n}}",

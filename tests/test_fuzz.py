@@ -1,4 +1,5 @@
-"""Property-based fuzzing of the endpoint: whatever a client sends, no 5xx and a well-formed answer."""
+"""Property-based fuzzing of the endpoint: whatever a client sends, no 5xx and a well-formed
+answer."""
 
 from __future__ import annotations
 

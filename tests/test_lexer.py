@@ -1,4 +1,5 @@
-"""The SPARQL tokenizer: tricky inputs, updates, SERVICE targets, and properties over generated text."""
+"""The SPARQL tokenizer: tricky inputs, updates, SERVICE targets, and properties over
+generated text."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def kinds(query: str) -> list[tuple[str, str]]:
                 ("STRING_LITERAL1", r"'tab\t'"),
             ],
         ),
-        # Prefixed names: dots inside but not at the end, escapes, percent-encoding, the empty prefix.
+        # Prefixed names: dots inside but not at the end, escapes, percent-encoding, the empty
+        # prefix.
         ("ex:a.b.", [("PNAME_LN", "ex:a.b"), ("PUNCT", ".")]),
         ("ex.1:x", [("PNAME_LN", "ex.1:x")]),
         (r"ex:a\#b ex:c\'d", [("PNAME_LN", r"ex:a\#b"), ("PNAME_LN", r"ex:c\'d")]),
@@ -320,14 +322,16 @@ def test_is_update(query: str, expected: bool) -> None:
         ("SELECT * WHERE { ?s ?p 'SERVICE <http://a/> {}' }", []),
         ("PREFIX ex: <http://a/> SELECT * WHERE { ?s ex:p (ex:a ex:b) FILTER(?x < 3) }", []),
         (
-            "SELECT * WHERE { ?s ?p ?o FILTER(regex(STR(?o), 'x', 'i')) } ORDER BY DESC(?o) LIMIT 1",
+            "SELECT * WHERE { ?s ?p ?o FILTER(regex(STR(?o), 'x', 'i')) } "
+            "ORDER BY DESC(?o) LIMIT 1",
             [],
         ),
         ("SELECT * WHERE { ?s ?p '''x ' SERVICE <http://a/> {} '' ''' }", []),
         ("SELECT * WHERE { ?s a <http://www.w3.org/ns/sparql-service-description#Service> }", []),
         ("SELECT * WHERE { # SERVICE <http://a/> {}\n ?s ?p ?o }", []),
         (
-            "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * { ?s a sd:Service }",
+            "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+            "SELECT * { ?s a sd:Service }",
             [],
         ),
         ("SELECT ?SERVICE WHERE { ?SERVICE ?p ?o }", []),
@@ -378,7 +382,8 @@ def test_service_targets(query: str, expected: list[str | None]) -> None:
             "has SERVICE in its prefix",
         ),
         (
-            "PREFIX silent: <http://ok/> PREFIX : <http://a/> SELECT * WHERE { SERVICE silent:x { } }",
+            "PREFIX silent: <http://ok/> PREFIX : <http://a/> "
+            "SELECT * WHERE { SERVICE silent:x { } }",
             "reads as SILENT",
         ),
         (
@@ -534,7 +539,8 @@ def test_service_targets_only_raises_lex_error(
 
 
 def _rebuild(text: str, found: list[Token]) -> str:
-    """The text again, from the tokens and the gaps between them, which must be blank or comments."""
+    """The text again, from the tokens and the gaps between them, which must be blank or
+    comments."""
     out, at = [], 0
     for token in found:
         gap = text[at : token.offset]

@@ -20,7 +20,7 @@ def table() -> list[dict[str, str]]:
         if line and not line.startswith("#")
     ]
     header = lines[0].split("\t")
-    return [dict(zip(header, line.split("\t") + [""] * 3)) for line in lines[1:]]
+    return [dict(zip(header, line.split("\t") + [""] * 3, strict=False)) for line in lines[1:]]
 
 
 def mapping_rows() -> list[list[str]]:
@@ -50,7 +50,8 @@ def test_links_and_chinese_labels_are_exactly_those_of_the_table(release: Releas
         (s["s"].value, s["q"].value.removeprefix(WIKIDATA))
         for s in select(
             store,
-            f'SELECT ?s ?q WHERE {{ GRAPH ?g {{ ?s ?p ?q }} FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}',
+            "SELECT ?s ?q WHERE { GRAPH ?g { ?s ?p ?q } "
+            f'FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}',
         )
     }
     labels = {
@@ -77,7 +78,8 @@ def test_links_live_in_the_links_graph_and_name_their_source(release: Release) -
         s["g"].value
         for s in select(
             store,
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?q }} FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}',
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?q } "
+            f'FILTER(STRSTARTS(STR(?q), "{WIKIDATA}")) }}',
         )
     }
     assert graphs == {ns.LINKS_GRAPH}

@@ -144,7 +144,8 @@ def test_description_adds_labels_incoming_links_and_provenance(
     }
     lingang = parse(client.get("/id/place/lingang.ttl").content, "text/turtle")
     assert incoming and incoming <= lingang
-    # And the sentence stating each of a resource's own triples: its rdf:Statements with their quotes.
+    # And the sentence stating each of a resource's own triples: its rdf:Statements with their
+    # quotes.
     cluster = NamedNode(ns.ID + "cluster/new-energy-vehicles")
     described = parse(client.get("/id/cluster/new-energy-vehicles.ttl").content, "text/turtle")
     stated = [

@@ -99,7 +99,10 @@ def test_exactly_one_query(client: TestClient) -> None:
 
 
 def test_utf8_throughout(client: TestClient) -> None:
-    query = 'SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(?l = "上海市"@zh) }'
+    query = (
+        "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+        'FILTER(?l = "上海市"@zh) }'
+    )
     for response in (
         client.get("/sparql", params={"query": query}),
         client.post("/sparql", data={"query": query}),
@@ -315,7 +318,10 @@ def test_truncated_results_say_so(release: Release) -> None:
         "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
         "PREFIX x: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
-        "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        (
+            "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/sparql> AS ?e) "
+            "SERVICE ?e {{ ?s ?p ?o }} }}"
+        ),
     ],
 )
 def test_service_outside_the_allowlist_never_leaves(release: Release, template: str) -> None:
@@ -351,7 +357,7 @@ def test_cors_for_reads(client: TestClient) -> None:
     assert preflight.status_code == 200
 
 
-# ------------------------------------------------------------------ service description, graph store
+# -------------------------------------------------------- service description, graph store
 
 
 def test_get_query_description(client: TestClient, release: Release) -> None:

@@ -122,8 +122,8 @@ def article_file(project: Project, key: str = "5e0aa57edfc75f35") -> str:
         ),
         (
             (
-                "<https://w3id.org/shkg/id/quote/5e0aa57edfc75f35-1-2> { industry:semiconductors shkg:industry "
-                "industry:manufacturing . }"
+                "<https://w3id.org/shkg/id/quote/5e0aa57edfc75f35-1-2> { "
+                "industry:semiconductors shkg:industry industry:manufacturing . }"
             ),
             "is not named by a quote of this file",
         ),
@@ -135,7 +135,10 @@ def article_file(project: Project, key: str = "5e0aa57edfc75f35") -> str:
             "the build derives it",
         ),
         (
-            "quote:5e0aa57edfc75f35-0-76 { article:5e0aa57edfc75f35 schema:mentions place:china . }",
+            (
+                "quote:5e0aa57edfc75f35-0-76 { "
+                "article:5e0aa57edfc75f35 schema:mentions place:china . }"
+            ),
             "the build derives it",
         ),
     ],

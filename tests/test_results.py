@@ -221,7 +221,8 @@ def test_rdf_12_terms_match_pyoxigraph() -> None:
 CLUSTERS = (
     PREFIXES
     + """SELECT ?c ?label WHERE {
-  ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> ; rdfs:label ?label } ORDER BY ?c ?label"""
+  ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> ; rdfs:label ?label } \
+ORDER BY ?c ?label"""
 )
 
 

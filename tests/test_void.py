@@ -67,7 +67,8 @@ def test_void_counts_match_the_store(void: list[Triple], release: Release) -> No
     assert one_int(void, DATASET, VOID + "entities") == entities
     classes = rows(
         store,
-        "SELECT (?c AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
+        "SELECT (?c AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } "
+        "GROUP BY ?c",
     )
     stated = {}
     for partition in objects(void, DATASET, VOID + "classPartition"):

@@ -129,7 +129,7 @@ def test_answers_from_eight_threads(
     work = REQUESTS * 16
     with ThreadPoolExecutor(max_workers=8) as threads:
         answers = list(threads.map(pool.run, work))
-    for request, got in zip(work, answers):
+    for request, got in zip(work, answers, strict=True):
         assert got == expected[request]
     assert pool.busy == 0 and pool.timeouts == 0 and pool.respawns == 0
 

@@ -134,7 +134,8 @@ def cmd_add_article(args: argparse.Namespace) -> int:
     added = add_article(project, Path(args.file), args.title, args.date, args.publisher, args.url)
     print(
         f"added {project.relative(added.seed)} (key {added.key}), catalogued in "
-        f"{project.relative(project.catalogue)}; write its facts in {project.relative(added.article_file)}"
+        f"{project.relative(project.catalogue)}; "
+        f"write its facts in {project.relative(added.article_file)}"
     )
     return 0
 
@@ -194,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     publish = commands.add_parser(
         "publish",
         parents=[common],
-        help="load the current release into a SPARQL store (Graph Store Protocol, one PUT per named graph)",
+        help="load the current release into a SPARQL store "
+        "(Graph Store Protocol, one PUT per named graph)",
     )
     publish.add_argument(
         "--to",

@@ -19,7 +19,8 @@ CATALOGUE_GRAPH = GRAPH + "catalogue"
 ENTITIES_GRAPH = GRAPH + "entities"
 LINKS_GRAPH = GRAPH + "links"
 INFERRED_GRAPH = GRAPH + "inferred"
-# Editorial readings: relations the sources suggest by context but do not state (graph/readings.ttl).
+# Editorial readings: relations the sources suggest by context but do not state
+# (graph/readings.ttl).
 READINGS_GRAPH = GRAPH + "readings"
 # The release's own version (dcat:version of DATASET): one triple, written last by `shkg publish`.
 RELEASE_GRAPH = GRAPH + "release"

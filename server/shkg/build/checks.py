@@ -1,4 +1,5 @@
-"""Checks SHACL cannot express: quotes against the seed texts, and references to undefined things."""
+"""Checks SHACL cannot express: quotes against the seed texts, and references to undefined
+things."""
 
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ def check_quotes(graph: rdflib.Graph, seeds: Iterable[Seed]) -> list[Problem]:
         problems.append(
             Problem(
                 f"<{quote.iri}> (cited by {facts})",
-                f"{seed.path.name}[{quote.start}:{quote.end}] is {found!r}, not the quoted {quote.exact!r}; {hint}",
+                f"{seed.path.name}[{quote.start}:{quote.end}] is {found!r}, "
+                f"not the quoted {quote.exact!r}; {hint}",
             )
         )
     return problems

@@ -109,7 +109,8 @@ class CoverageReport:
             )
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         return "\n".join(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows
         )
 
     def format(self, show_covered: bool = False) -> str:

@@ -2,9 +2,9 @@
 
 OWL 2 RL closure (owlrl) over the ontology and the data; only new triples about the dataset's
 own resources are kept: owlrl also derives a great deal that is true of every graph
-(reflexive owl:sameAs and sub-class links, axioms about rdf:, xsd: and owl: terms) and would only bury the useful
-entailments (an industrial cluster is an org:OrganizationalCollaboration; a district is a
-schema:Place) under noise.
+(reflexive owl:sameAs and sub-class links, axioms about rdf:, xsd: and owl: terms) and would
+only bury the useful entailments (an industrial cluster is an
+org:OrganizationalCollaboration; a district is a schema:Place) under noise.
 """
 
 from __future__ import annotations

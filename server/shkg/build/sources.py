@@ -167,7 +167,8 @@ def read_links(project: Project, known: set[str], concepts: set[str]) -> rdflib.
 
 
 def _read_tsv(path: Path, project: Project) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a tab-separated table with a header line, as (line number, row); # lines are comments."""
+    """Rows of a tab-separated table with a header line, as (line number, row); # lines are
+    comments."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -187,5 +188,5 @@ def _read_tsv(path: Path, project: Project) -> list[tuple[int, dict[str, str]]]:
             raise InputError(
                 f"{project.relative(path)}:{n}: {len(cells)} cells, header has {len(header)}"
             )
-        rows.append((n, dict(zip(header, cells + [""] * (len(header) - len(cells))))))
+        rows.append((n, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))))
     return rows

@@ -4,7 +4,8 @@ Runs pyshacl over a data graph with the shapes of ``shapes/shkg-shapes.ttl`` and
 validation report into plain, sorted Python values.
 
 Inference: **none**.  The ontology, when given, is copied into the graph validated (as
-pyshacl's ``ont_graph`` would do), so its ``rdfs:subClassOf`` axioms are there, and SHACL's ``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` by definition, so a
+pyshacl's ``ont_graph`` would do), so its ``rdfs:subClassOf`` axioms are there, and SHACL's
+``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` by definition, so a
 ``shkg:District`` is checked as a ``shkg:Place`` and accepted where a place is required.  RDFS
 inference would go further and type every node from ``rdfs:domain``/``rdfs:range`` (anything
 used as ``shkg:metric`` would become a ``shkg:Metric``), which would make the shapes' range

@@ -1,1 +1,2 @@
-"""Answering a SPARQL request: the request model, the store protocol, lexing, evaluation, result formats."""
+"""Answering a SPARQL request: the request model, the store protocol, lexing, evaluation,
+result formats."""

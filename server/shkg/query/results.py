@@ -131,7 +131,7 @@ class JsonWriter(SolutionsWriter):
     def row(self, values: Row, first: bool) -> str:
         members = ",".join(
             _json_string(name) + ":" + _json_term(value)
-            for name, value in zip(self.variables, values)
+            for name, value in zip(self.variables, values, strict=True)
             if value is not None
         )
         return ("{" if first else ",{") + members + "}"
@@ -224,7 +224,7 @@ class XmlWriter(SolutionsWriter):
     def row(self, values: Row, first: bool) -> str:
         bindings = "".join(
             '<binding name="' + _xml_escape(name) + '">' + _xml_term(value) + "</binding>"
-            for name, value in zip(self.variables, values)
+            for name, value in zip(self.variables, values, strict=True)
             if value is not None
         )
         return "<result>" + bindings + "</result>"

@@ -1,1 +1,2 @@
-"""What a resource or the dataset looks like: RDF descriptions, HTML pages, VoID, the service description."""
+"""What a resource or the dataset looks like: RDF descriptions, HTML pages, VoID, the service
+description."""

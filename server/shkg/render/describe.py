@@ -91,7 +91,8 @@ def stated_by(store: ReadableStore, subject: NamedNode) -> dict[tuple[Term, Term
     cannot be asked about by label.
     """
     result = store.query(
-        f"SELECT ?p ?o ?quote WHERE {{ ?statement <{ns.RDF}subject> {subject} ; <{ns.RDF}predicate> ?p ; "
+        f"SELECT ?p ?o ?quote WHERE {{ ?statement <{ns.RDF}subject> {subject} ; "
+        f"<{ns.RDF}predicate> ?p ; "
         f"<{ns.RDF}object> ?o ; <{ns.PROV}wasDerivedFrom> ?quote }}",
         use_default_graph_as_union=True,
     )
@@ -150,7 +151,8 @@ def _labels(store: ReadableStore, node: NamedNode) -> list[Triple]:
 
 
 def _closure(store: ReadableStore, nodes: list[Term]) -> list[Triple]:
-    """The statements of blank nodes reachable from these (selectors), which have no IRI to follow."""
+    """The statements of blank nodes reachable from these (selectors), which have no IRI to
+    follow."""
     found: list[Triple] = []
     seen: set[Term] = set()
     while nodes:
@@ -186,7 +188,8 @@ def jsonld(description: Iterable[Triple], context_url: str) -> bytes:
 
 
 def compact_iri(iri: str) -> str:
-    """``prefix:local`` for an IRI under one of the dataset's prefixes (the longest), else itself."""
+    """``prefix:local`` for an IRI under one of the dataset's prefixes (the longest), else
+    itself."""
     if iri.startswith("@"):
         return iri
     best = max(
@@ -200,7 +203,8 @@ def compact_iri(iri: str) -> str:
 def class_examples(store: ReadableStore, per_class: int = 3) -> dict[str, list[NamedNode]]:
     """A few instances under /id/ of each class, by IRI order, for the ontology page."""
     result = store.query(
-        f'SELECT DISTINCT ?c ?s WHERE {{ ?s a ?c FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{ns.ID}")) }} '
+        "SELECT DISTINCT ?c ?s WHERE { ?s a ?c "
+        f'FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{ns.ID}")) }} '
         "ORDER BY ?c ?s",
         use_default_graph_as_union=True,
     )
