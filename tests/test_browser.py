@@ -2,7 +2,7 @@
 
 They run against the session's real server process (the `server` fixture).  Without
 /usr/bin/chromium (``apt-get install chromium``), the Python package playwright
-(``pip install -e '.[test]'``) or YASGUI's assets (``npm ci --prefix server/web``) they are
+(``pip install -e '.[test]'``) or YASGUI's assets (``npm ci --prefix server/shkg/assets``) they are
 skipped with the reason, except on CI (the variable CI set), where that is a failure.
 
 Every page may ask this server only: a request to any other host is aborted and fails the
@@ -60,7 +60,9 @@ def missing_requirements() -> list[str]:
     if not HAVE_PLAYWRIGHT:
         missing.append("the Python package playwright (pip install -e '.[test]')")
     if querypage.yasgui_version() is None:
-        missing.append(f"YASGUI's assets in server/web/node_modules ({querypage.INSTALL_COMMAND})")
+        missing.append(
+            f"YASGUI's assets in server/shkg/assets/node_modules ({querypage.INSTALL_COMMAND})"
+        )
     return missing
 
 

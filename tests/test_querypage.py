@@ -129,7 +129,7 @@ def test_without_the_assets_the_page_is_a_plain_form(
         page = Page(response.text)
         assert [s for s in page.scripts if s.get("src")] == []
         assert page.ids["assets-missing"]["tag"] == "p"
-        assert "npm ci --prefix server/web" in response.text
+        assert "npm ci --prefix server/shkg/assets" in response.text
         form = page.ids["plain-query"]
         assert form["tag"] == "form" and form["action"] == "sparql" and form["method"] == "get"
         assert page.ids["query-text"]["name"] == "query"

@@ -1,14 +1,15 @@
 """The query page, /query: YASGUI over this server's /sparql, with the competency questions.
 
-YASGUI (npm package ``@zazuko/yasgui``, pinned in ``server/web/package.json``) is served by
-this app from ``server/web/node_modules`` under ``/assets/yasgui/``: never from a CDN, never
-committed.  The page asks no other host for anything: the endpoint catalogue holds this
-server's endpoint only, prefixes come from :data:`shkg.namespaces.PREFIXES` (no prefix.cc),
-the class and property completers (which ask lov.linkeddata.es) are off, there is no link
-shortener, and the Content-Security-Policy lets the page connect to its own origin only.
+YASGUI (npm package ``@zazuko/yasgui``, pinned in ``server/shkg/assets/package.json``) is
+served by this app from ``server/shkg/assets/node_modules`` (package data, so a wheel carries
+its build files) under ``/assets/yasgui/``: never from a CDN, never committed.  The page asks
+no other host for anything: the endpoint catalogue holds this server's endpoint only,
+prefixes come from :data:`shkg.namespaces.PREFIXES` (no prefix.cc), the class and property
+completers (which ask lov.linkeddata.es) are off, there is no link shortener, and the
+Content-Security-Policy lets the page connect to its own origin only.
 
-Without the assets (``npm ci --prefix server/web`` not run), or without JavaScript, the page
-is a plain form that sends the query to /sparql, with a note saying why.
+Without the assets (``npm ci --prefix server/shkg/assets`` not run), or without JavaScript,
+the page is a plain form that sends the query to /sparql, with a note saying why.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from shkg.render.html import STYLE as SITE_STYLE
 from shkg.web.protocol import Service
 
 PACKAGE = "@zazuko/yasgui"
-WEB = Path(__file__).resolve().parents[2] / "web"
+WEB = Path(__file__).resolve().parents[1] / "assets"  # package data: shkg/assets
 YASGUI_DIR = WEB / "node_modules" / "@zazuko" / "yasgui"
 # The files of YASGUI's build/ directory the page uses (the source map for browser tools).
 ASSETS = {
@@ -42,7 +43,7 @@ ASSETS = {
     "yasgui.min.js.map": "application/json",
 }
 REQUIRED_ASSETS = ("yasgui.min.js", "yasgui.min.css")
-INSTALL_COMMAND = "npm ci --prefix server/web"
+INSTALL_COMMAND = "npm ci --prefix server/shkg/assets"
 
 # The prefixes a new tab declares; the editor completes (and adds on use) all of PREFIXES.
 NEW_TAB_PREFIXES = ("shkg", "rdf", "rdfs", "skos", "dcterms", "prov", "xsd")
