@@ -159,7 +159,7 @@ class Bench:
         ]
         self._measure(
             "seed",
-            manifest["quads"],
+            manifest.quads,
             systems,
             release / "store",
             self.budget.competency_seconds,

@@ -266,7 +266,7 @@ def store(request: pytest.FixtureRequest, release: Release) -> Iterator[Readable
         yield release.open_store()
         return
     backend: OxigraphBackend = request.getfixturevalue("backend")
-    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=list(release.manifest.graphs))
     try:
         yield remote
     finally:

@@ -8,6 +8,7 @@ and query must be the same as from the embedded store.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,11 @@ from conftest import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 from shkg import namespaces as ns
 from shkg.build.publish import PublishError, publish_release
 from shkg.build.release import Release
-from shkg.http_errors import BadGateway, ServiceUnavailable
+from shkg.errors import BackendError, BadGateway, ServiceUnavailable
+from shkg.manifest import Manifest
 from shkg.query.results import Limits
 from shkg.query.sparql import QueryRequest
-from shkg.run.backends import BackendError, RemoteQueries, RemoteStore, check_holds_release
+from shkg.run.backends import RemoteQueries, RemoteStore, check_holds_release
 
 pytestmark = pytest.mark.server
 
@@ -94,11 +96,11 @@ def subjects(release: Release) -> list[str]:
 
 
 def test_publish_loads_every_named_graph(release: Release, backend: OxigraphBackend) -> None:
-    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=list(release.manifest.graphs))
     try:
         check_holds_release(remote, release.manifest)  # this release, graph for graph
         local = release.open_store()
-        for iri in release.manifest["graphs"]:
+        for iri in release.manifest.graphs:
             graph = pyoxigraph.NamedNode(iri)
             there = httpx.get(
                 backend.store_url,
@@ -144,10 +146,9 @@ def test_publish_command(release: Release, tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert (
-            f"published release {release.build_id}: {release.manifest['quads']} triples"
-            in done.stdout
+            f"published release {release.build_id}: {release.manifest.quads} triples" in done.stdout
         )
-        remote = RemoteStore(target.query_url, timeout=30, graphs=release.manifest["graphs"])
+        remote = RemoteStore(target.query_url, timeout=30, graphs=list(release.manifest.graphs))
         check_holds_release(remote, release.manifest)
         remote.close()
     finally:
@@ -209,7 +210,7 @@ def test_serve_refuses_a_backend_without_the_release(release: Release, tmp_path:
     try:
         message = serve_fails(release, empty.query_url)
         assert f"does not hold release {release.build_id}" in message
-        entities = release.manifest["graphs"][ns.ENTITIES_GRAPH]
+        entities = release.manifest.graphs[ns.ENTITIES_GRAPH]
         assert f"<{ns.ENTITIES_GRAPH}> has 0 triples, the release {entities}" in message
         assert "shkg publish" in message
     finally:
@@ -219,8 +220,10 @@ def test_serve_refuses_a_backend_without_the_release(release: Release, tmp_path:
 def test_serve_refuses_a_backend_holding_another_release(
     release: Release, backend: OxigraphBackend
 ) -> None:
-    remote = RemoteStore(backend.query_url, timeout=30, graphs=release.manifest["graphs"])
-    other = {**release.manifest, "build_id": "0123456789abcdef"}  # same sizes, another release
+    remote = RemoteStore(backend.query_url, timeout=30, graphs=list(release.manifest.graphs))
+    other = dataclasses.replace(
+        release.manifest, build_id="0123456789abcdef"
+    )  # same sizes, another release
     with pytest.raises(
         BackendError,
         match=f"does not hold release 0123456789abcdef: its graph "
@@ -533,5 +536,8 @@ def test_silent_backend_is_cut_at_the_timeout() -> None:
 def test_backend_errors_are_refused_with_their_text() -> None:
     store = RemoteStore("http://127.0.0.1:9/none", timeout=1, graphs=[])
     with pytest.raises(BackendError, match="backend http://127.0.0.1:9/none"):
-        check_holds_release(store, {"graphs": {}, "build_id": "x"})
+        check_holds_release(
+            store,
+            Manifest("x", "x", "2026-01-01T00:00:00+00:00", "0", 0, 0, {}, 0, {}, True, ()),
+        )
     store.close()

@@ -43,7 +43,7 @@ def test_release_has_one_named_graph_per_article(release: Release) -> None:
         ns.INFERRED_GRAPH,
     ):
         assert graph in graphs
-    assert len(store) == release.manifest["quads"]
+    assert len(store) == release.manifest.quads
 
 
 def test_article_graphs_are_derived_from_their_articles(release: Release) -> None:
@@ -74,9 +74,9 @@ def test_dumps_match_their_checksums_and_the_store(release: Release) -> None:
             format=pyoxigraph.RdfFormat.N_QUADS,
         )
     )
-    assert len(quads) == release.manifest["quads"]
-    listed = {entry["file"]: entry for entry in release.manifest["dumps"]}
-    assert listed["shkg.trig.gz"]["sha256"] == sums["shkg.trig.gz"]
+    assert len(quads) == release.manifest.quads
+    listed = {entry.file: entry for entry in release.manifest.dumps}
+    assert listed["shkg.trig.gz"].sha256 == sums["shkg.trig.gz"]
 
 
 def test_inferred_graph_holds_entailments_only(release: Release) -> None:
@@ -103,7 +103,7 @@ def first_build(project: Project) -> Release:
 
 def assert_unchanged(project: Project, before: Release) -> None:
     assert current_release(project.var).path == before.path
-    assert len(before.open_store()) == before.manifest["quads"]
+    assert len(before.open_store()) == before.manifest.quads
     assert not list((project.var / "releases").glob(".building-*"))
 
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph
 import pytest
 
-from shkg.http_errors import BadRequest, Forbidden
+from shkg.errors import BadRequest, Forbidden
 from shkg.query.federation import check_federation, normalise
 
 ALLOWED = ("http://a.example/sparql", "https://query.wikidata.org/sparql")

@@ -368,15 +368,13 @@ def test_ontology_page_and_rdf(client: TestClient, release: Release) -> None:
     )
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-location"] == "/ontology.ttl"
-    assert (
-        len(parse(turtle.content, "text/turtle")) == release.manifest["graphs"][ns.ONTOLOGY_GRAPH]
-    )
+    assert len(parse(turtle.content, "text/turtle")) == release.manifest.graphs[ns.ONTOLOGY_GRAPH]
     assert client.get("/ontology.nt").headers["content-type"].startswith("application/n-triples")
 
 
 def test_home_page(client: TestClient, release: Release) -> None:
     page = client.get("/").text
-    assert f"{release.manifest['triples']} triples" in page
+    assert f"{release.manifest.triples} triples" in page
     for target in ("/sparql", "/query", "/download/", "/.well-known/void", html.LICENSE):
         assert f'href="{target}"' in page
     assert '<a href="/ontology#IndustrialCluster">' in page

@@ -133,7 +133,7 @@ def test_relative_iris_resolve_against_the_dataset_base(client: TestClient) -> N
 
 
 def test_get_query_union_graph(client: TestClient, release: Release) -> None:
-    assert count(client) == release.manifest["quads"]
+    assert count(client) == release.manifest.quads
 
 
 def test_get_query_explicit_default_graph(client: TestClient) -> None:
@@ -277,7 +277,7 @@ def test_post_update_read_only(client: TestClient, release: Release, update: str
         client.get("/sparql", params={"query": update}, headers={"If-None-Match": "*"}),
     ):
         assert response.status_code == 403, response.text
-    assert count(client) == release.manifest["quads"]
+    assert count(client) == release.manifest.quads
 
 
 def test_graph_store_writes_are_refused(client: TestClient, release: Release) -> None:
@@ -290,7 +290,7 @@ def test_graph_store_writes_are_refused(client: TestClient, release: Release) ->
             headers={"content-type": "text/turtle"},
         )
         assert response.status_code == 403
-    assert count(client) == release.manifest["quads"]
+    assert count(client) == release.manifest.quads
 
 
 def test_oversized_body_and_query_are_413(release: Release) -> None:
@@ -374,7 +374,7 @@ def test_get_query_description(client: TestClient, release: Release) -> None:
     names = {str(o) for o in graph.objects(None, sd.name)}
     assert ns.article_graph("18db54f95c37712d") in names and ns.LINKS_GRAPH in names
     triples = {int(str(o)) for o in graph.objects(None, rdflib.URIRef(ns.VOID + "triples"))}
-    assert release.manifest["triples"] in triples
+    assert release.manifest.triples in triples
 
 
 def test_description_lists_the_allowlist(release: Release) -> None:
@@ -395,7 +395,7 @@ def test_graph_store_get_named_graph(client: TestClient, release: Release) -> No
     assert response.headers["content-type"].startswith("text/turtle")
     assert (
         len(rdflib.Graph().parse(data=response.text, format="turtle"))
-        == release.manifest["graphs"][ns.LINKS_GRAPH]
+        == release.manifest.graphs[ns.LINKS_GRAPH]
     )
 
 
@@ -403,14 +403,14 @@ def test_graph_store_default_is_the_union(client: TestClient, release: Release) 
     response = client.get(
         "/store", params={"default": ""}, headers={"accept": "application/n-triples"}
     )
-    assert len(rdflib.Graph().parse(data=response.text, format="nt")) == release.manifest["triples"]
+    assert len(rdflib.Graph().parse(data=response.text, format="nt")) == release.manifest.triples
 
 
 def test_graph_store_whole_dataset_as_quads(client: TestClient, release: Release) -> None:
     response = client.get("/store", headers={"accept": "application/n-quads"})
     assert (
         len(list(pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_QUADS)))
-        == release.manifest["quads"]
+        == release.manifest.quads
     )
 
 
@@ -443,7 +443,7 @@ def test_healthz_and_metrics(client: TestClient, release: Release) -> None:
     assert client.get("/healthz").json() == {
         "ok": True,
         "build_id": release.build_id,
-        "quads": release.manifest["quads"],
+        "quads": release.manifest.quads,
     }
     client.get("/sparql", params={"query": "SELEC"})
     metrics = client.get("/metrics").text

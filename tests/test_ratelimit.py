@@ -7,7 +7,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from shkg.http_errors import TooManyRequests
+from shkg.errors import TooManyRequests
 from shkg.run.ratelimit import RateLimiter
 
 

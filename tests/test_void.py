@@ -58,7 +58,7 @@ def rows(store: Store, query: str) -> dict[str, int]:
 
 def test_void_counts_match_the_store(void: list[Triple], release: Release) -> None:
     store = release.open_store()
-    assert one_int(void, DATASET, VOID + "triples") == release.manifest["triples"]
+    assert one_int(void, DATASET, VOID + "triples") == release.manifest.triples
     entities = rows(
         store,
         f'SELECT ("all" AS ?k) (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
@@ -87,7 +87,7 @@ def test_void_counts_match_the_store(void: list[Triple], release: Release) -> No
         assert isinstance(prop, NamedNode)
         stated[prop.value] = one_int(void, partition, VOID + "triples")
     assert stated == properties
-    assert sum(properties.values()) == release.manifest["triples"]
+    assert sum(properties.values()) == release.manifest.triples
 
 
 def test_void_metadata(void: list[Triple], release: Release) -> None:
@@ -95,9 +95,9 @@ def test_void_metadata(void: list[Triple], release: Release) -> None:
     assert objects(void, DATASET, ns.DCTERMS + "license") == [
         NamedNode("https://creativecommons.org/licenses/by/4.0/")
     ]
-    assert objects(void, DATASET, DCAT + "version") == [Literal(manifest["build_id"])]
+    assert objects(void, DATASET, DCAT + "version") == [Literal(manifest.build_id)]
     (created,) = objects(void, DATASET, ns.DCTERMS + "created")
-    assert isinstance(created, Literal) and created.value == manifest["created"]
+    assert isinstance(created, Literal) and created.value == manifest.created
     assert objects(void, DATASET, VOID + "sparqlEndpoint") == [
         NamedNode("http://testserver/sparql")
     ]
@@ -113,20 +113,20 @@ def test_void_metadata(void: list[Triple], release: Release) -> None:
 
 def test_void_distributions_match_the_manifest(void: list[Triple], release: Release) -> None:
     by_url = {d: d for d in objects(void, DATASET, DCAT + "distribution")}
-    assert len(by_url) == len(release.manifest["dumps"])
-    for entry in release.manifest["dumps"]:
-        distribution = NamedNode(f"http://testserver/download/{entry['file']}")
+    assert len(by_url) == len(release.manifest.dumps)
+    for entry in release.manifest.dumps:
+        distribution = NamedNode(f"http://testserver/download/{entry.file}")
         assert distribution in by_url
         assert objects(void, distribution, DCAT + "downloadURL") == [distribution]
-        whole = not entry["file"].startswith("graphs/")
+        whole = not entry.file.startswith("graphs/")
         assert (distribution in objects(void, DATASET, VOID + "dataDump")) == whole
-        assert one_int(void, distribution, DCAT + "byteSize") == entry["bytes"]
+        assert one_int(void, distribution, DCAT + "byteSize") == entry.bytes
         assert objects(void, distribution, DCAT + "mediaType") == [
-            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}")
+            NamedNode(f"https://www.iana.org/assignments/media-types/{entry.media_type}")
         ]
         (checksum,) = objects(void, distribution, SPDX + "checksum")
         value = objects(void, checksum, SPDX + "checksumValue")
-        assert [v.value for v in value if isinstance(v, Literal)] == [entry["sha256"]]
+        assert [v.value for v in value if isinstance(v, Literal)] == [entry.sha256]
 
 
 def test_dataset_iri_serves_the_same_description(client: TestClient, void: list[Triple]) -> None:
@@ -151,8 +151,8 @@ def test_void_is_negotiated(client: TestClient) -> None:
 
 def test_download_index_lists_every_dump(client: TestClient, release: Release) -> None:
     page = client.get("/download/").text
-    for entry in release.manifest["dumps"]:
-        assert f'href="/download/{entry["file"]}"' in page and entry["sha256"] in page
+    for entry in release.manifest.dumps:
+        assert f'href="/download/{entry.file}"' in page and entry.sha256 in page
     assert 'href="/download/SHA256SUMS"' in page
 
 
@@ -162,16 +162,16 @@ def test_downloads_match_their_checksums(client: TestClient, release: Release) -
     listed = {
         name: digest for digest, name in (line.split("  ", 1) for line in sums.text.splitlines())
     }
-    for entry in release.manifest["dumps"]:
-        response = client.get(f"/download/{entry['file']}")
+    for entry in release.manifest.dumps:
+        response = client.get(f"/download/{entry.file}")
         assert response.status_code == 200
         digest = hashlib.sha256(response.content).hexdigest()
-        assert digest == entry["sha256"] == listed[entry["file"]]
+        assert digest == entry.sha256 == listed[entry.file]
         assert response.headers["etag"] == f'"{digest}"'
         assert "immutable" in response.headers["cache-control"]
-        expected = "application/gzip" if entry["file"].endswith(".gz") else entry["media_type"]
+        expected = "application/gzip" if entry.file.endswith(".gz") else entry.media_type
         assert response.headers["content-type"].split(";")[0] == expected
-        again = client.get(f"/download/{entry['file']}", headers={"If-None-Match": f'"{digest}"'})
+        again = client.get(f"/download/{entry.file}", headers={"If-None-Match": f'"{digest}"'})
         assert again.status_code == 304
 
 

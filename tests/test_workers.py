@@ -14,7 +14,7 @@ import pyoxigraph
 import pytest
 
 from shkg.build.release import Release
-from shkg.http_errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
+from shkg.errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
 from shkg.query.sparql import Answer, Limits, QueryRequest, answer
 from shkg.run.workers import QueryPool, WorkerFault, _Worker
 

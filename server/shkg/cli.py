@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from shkg import __version__
-from shkg.errors import ShkgError
-from shkg.http_errors import ClientError
+from shkg.errors import BadRequest, ShkgError
 from shkg.project import Project
 from shkg.settings import SETTING_NAMES, add_options
 
@@ -24,9 +23,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShkgError as error:
         print(f"shkg {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code
-    except ClientError as error:
-        print(f"shkg {args.command}: error: {error.message}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -90,7 +86,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
     if not text:
-        raise ClientError("give a query, or --file with a query")
+        raise BadRequest("give a query, or --file with a query")
     release = current_release(_project(args).var)
     # Without --format: tab-separated rows for SELECT and ASK, Turtle for graphs.
     accept = None if args.format else "text/tab-separated-values, text/turtle"
@@ -114,7 +110,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     sent = publish_release(release, args.to, _log)
     print(
         f"published release {release.build_id}: {sent} triples in "
-        f"{len(release.manifest['graphs'])} named graphs to {args.to}"
+        f"{len(release.manifest.graphs)} named graphs to {args.to}"
     )
     return 0
 

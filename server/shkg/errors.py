@@ -1,12 +1,29 @@
-"""One error hierarchy: every error a user can cause says what went wrong and where."""
+"""One error hierarchy: every error a user can cause says what went wrong and where.
+
+``ShkgError`` is the root; ``str(error)`` is the whole message and ``exit_code`` what the
+command line exits with.  Its branch ``HttpError`` carries an HTTP ``status`` (and may carry a
+``retry_after``): the app's one mapper (:func:`shkg.web.app.create_app`) turns any of them into
+the one error body, and counts it by its type (``rejection``, or a timeout), never by its text.
+Errors are values end to end: a query worker sends the error object itself back to the server
+process (they pickle with their fields), not a class name to look up.
+
+A server fault is never one of these: it stays an exception and becomes a 500 without details.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
 
 
 class ShkgError(Exception):
     """Base class. ``str(error)`` is the whole message shown to the user."""
 
     exit_code = 1
+
+
+# --- the build and the command line ----------------------------------------------------------
 
 
 class InputError(ShkgError):
@@ -31,3 +48,98 @@ class NoRelease(ShkgError):
 
 class SettingError(ShkgError, ValueError):
     """A setting's value (option or environment variable) cannot be read."""
+
+
+class BackendError(ShkgError):
+    """The SPARQL backend named by ``--backend`` cannot serve this release."""
+
+
+# --- what a request can cause ---------------------------------------------------------------
+
+
+class HttpError(ShkgError):
+    """An error a client caused, or that the service reports, with its HTTP status.
+
+    ``rejection`` names the ``shkg_rejections_total`` label the app counts it under (None:
+    not counted as a rejection).
+    """
+
+    status = 400
+    rejection: str | None = None
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with both fields, so a worker's error arrives whole in the server process.
+        return (type(self), (self.message, self.retry_after))
+
+
+class BadRequest(HttpError):
+    status = 400
+
+
+class Forbidden(HttpError):
+    status = 403
+
+
+class UpdateRefused(Forbidden):
+    """A SPARQL update, or a write to the graph store: this endpoint is read-only."""
+
+    rejection = "update"
+
+    def __init__(self, message: str = READ_ONLY, retry_after: int | None = None) -> None:
+        super().__init__(message, retry_after)
+
+
+class ServiceRefused(Forbidden):
+    """A SERVICE call to an endpoint outside the federation allowlist."""
+
+    rejection = "federation"
+
+
+class NotFound(HttpError):
+    status = 404
+
+
+class MethodNotAllowed(HttpError):
+    status = 405
+
+
+class NotAcceptable(HttpError):
+    status = 406
+
+
+class PayloadTooLarge(HttpError):
+    status = 413
+    rejection = "413"
+
+
+class UnsupportedMediaType(HttpError):
+    status = 415
+
+
+class TooManyRequests(HttpError):
+    """A client went over its rate limit; ``retry_after`` says when to come back (seconds)."""
+
+    status = 429
+    rejection = "429"
+
+
+class ServiceUnavailable(HttpError):
+    """No worker was free in time, the service is starting or stopping, or the backend is
+    busy; ``retry_after`` may be set."""
+
+    status = 503
+
+
+class QueryTimedOut(ServiceUnavailable):
+    """The query ran longer than the time limit and was cancelled."""
+
+
+class BadGateway(HttpError):
+    """A SERVICE endpoint the query called (one in the allowlist), or the backend, failed."""
+
+    status = 502

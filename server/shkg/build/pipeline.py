@@ -8,7 +8,6 @@ naming the file, node or quote at fault, and nothing is published unless all ste
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -25,10 +24,11 @@ from shkg import namespaces as ns
 from shkg.build.articles import read_article, read_readings
 from shkg.build.checks import Problem, check_quotes, check_references, quotes_in
 from shkg.build.inference import entailments
-from shkg.build.release import Release, build_lock, publish, start_release, write_dumps
+from shkg.build.release import MANIFEST, Release, build_lock, publish, start_release, write_dumps
 from shkg.build.sources import NamedGraph, Seed, parse_turtle, read_links, read_seeds
 from shkg.build.validation import load_shapes, validate
 from shkg.errors import InputError, QuoteMismatch, ValidationFailed
+from shkg.manifest import Manifest
 from shkg.project import Project
 
 Log = Callable[[str], None]
@@ -216,20 +216,20 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     del store
 
     created = datetime.now(UTC)
-    manifest = {
-        "build_id": build_id(checked),
-        "input_sha256": checked.input_hash,
-        "created": created.isoformat(timespec="seconds"),
-        "software_version": __version__,
-        "quads": quads,
-        "triples": triples,
-        "graphs": counts,
-        "quotes": checked.quotes,
-        "seeds": {seed.key: seed.path.name for seed in checked.seeds},
-        "shacl_conforms": True,
-        "dumps": dumps,
-    }
-    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest = Manifest(
+        build_id=build_id(checked),
+        input_sha256=checked.input_hash,
+        created=created.isoformat(timespec="seconds"),
+        software_version=__version__,
+        quads=quads,
+        triples=triples,
+        graphs=counts,
+        quotes=checked.quotes,
+        seeds={seed.key: seed.path.name for seed in checked.seeds},
+        shacl_conforms=True,
+        dumps=tuple(dumps),
+    )
+    manifest.write(work / MANIFEST)
     name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id(checked)}"
     release = publish(work, name, project.var)
     return release

@@ -29,7 +29,7 @@ def publish_release(
     release: Release, target: str, log: Callable[[str], None], timeout: float = TIMEOUT_SECONDS
 ) -> int:
     """PUT each named graph of ``release`` to the Graph Store at ``target``; the triples sent."""
-    graphs: dict[str, int] = release.manifest["graphs"]
+    graphs = release.manifest.graphs
     store = release.open_store()
     sent = 0
     try:

@@ -17,19 +17,19 @@ from __future__ import annotations
 import fcntl
 import gzip
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph
 
 from shkg.errors import BuildLocked, NoRelease
+from shkg.manifest import Dump, Manifest
 
 KEEP_RELEASES = 3
 MANIFEST = "manifest.json"
@@ -49,14 +49,14 @@ class Release:
     def dumps(self) -> Path:
         return self.path / "dumps"
 
-    @property
-    def manifest(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        return loaded
+    @cached_property
+    def manifest(self) -> Manifest:
+        """The release's manifest, read and checked once (a release never changes)."""
+        return Manifest.read(self.path / MANIFEST)
 
     @property
     def build_id(self) -> str:
-        return str(self.manifest["build_id"])
+        return self.manifest.build_id
 
     def open_store(self) -> pyoxigraph.Store:
         """The release's store, read-only: many processes may open it at once."""
@@ -124,9 +124,7 @@ def publish(work: Path, name: str, var: Path) -> Release:
     return Release(final)
 
 
-def write_dumps(
-    store: pyoxigraph.Store, dumps: Path, graphs: dict[str, str]
-) -> list[dict[str, Any]]:
+def write_dumps(store: pyoxigraph.Store, dumps: Path, graphs: dict[str, str]) -> list[Dump]:
     """Gzipped TriG and N-Quads of the whole dataset, Turtle per named graph, and SHA256SUMS.
 
     ``graphs`` maps a short name to a named graph IRI.  Returns one entry per file with its
@@ -150,16 +148,9 @@ def write_dumps(
         path = dumps / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        entries.append(
-            {
-                "file": name,
-                "media_type": media,
-                "bytes": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
-        )
+        entries.append(Dump(name, media, len(data), hashlib.sha256(data).hexdigest()))
     (dumps / "SHA256SUMS").write_text(
-        "".join(f"{entry['sha256']}  {entry['file']}\n" for entry in entries), encoding="utf-8"
+        "".join(f"{entry.sha256}  {entry.file}\n" for entry in entries), encoding="utf-8"
     )
     return entries
 

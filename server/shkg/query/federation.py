@@ -26,20 +26,21 @@ import re
 from collections.abc import Mapping, Sequence
 
 from shkg import namespaces as ns
-from shkg.http_errors import BadRequest, Forbidden
-from shkg.query.lexer import LexError, service_targets
+from shkg.errors import BadRequest, ServiceRefused
+from shkg.query.lexer import Lexed, LexError, service_targets
 
 _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?://(?P<authority>[^/?#]*))?")
 
 
 def check_federation(
-    query: str,
+    query: str | Lexed,
     allowlist: Sequence[str],
     *,
     base: str = ns.BASE,
     prefixes: Mapping[str, str] | None = None,
 ) -> None:
-    """Refuse a query with a SERVICE outside ``allowlist``: Forbidden, or BadRequest if unlexable.
+    """Refuse a query with a SERVICE outside ``allowlist``: ServiceRefused (BadRequest if the
+    text cannot be lexed).
 
     ``base`` and ``prefixes`` are what the query is run with, so that relative IRIs and
     prefixed names resolve here as pyoxigraph will resolve them.
@@ -53,13 +54,13 @@ def check_federation(
     allowed = {normalise(entry) for entry in allowlist}
     for target in targets:
         if target is None:
-            raise Forbidden(
+            raise ServiceRefused(
                 "SERVICE with a variable for its endpoint is refused: the endpoint "
                 "must be an IRI in this endpoint's federation allowlist "
                 f"(allowed: {_listing(allowlist)})"
             )
         if normalise(target) not in allowed:
-            raise Forbidden(
+            raise ServiceRefused(
                 f"SERVICE <{target}> is not in this endpoint's federation allowlist "
                 f"(allowed: {_listing(allowlist)})"
             )

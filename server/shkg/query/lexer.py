@@ -27,7 +27,6 @@ them, built from these pieces) was refused.
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
@@ -552,43 +551,48 @@ def _ends_operand(token: Token) -> bool | None:
 # --- Public functions ----------------------------------------------------------------------
 
 
-def tokens(text: str) -> list[Token]:
+@dataclass(frozen=True)
+class Lexed:
+    """One text, lexed once: its tokens up to the first fault, and that fault (or None).
+
+    The endpoint asks several questions of one query (is it an update? which SERVICEs does
+    it call? did a failure come from one?); it lexes the text once into this value and asks
+    them all of it.  Every function below takes the text or its ``Lexed``.
+    """
+
+    text: str
+    found: tuple[Token, ...]
+    error: LexError | None
+
+    @classmethod
+    def of(cls, text: str | Lexed) -> Lexed:
+        if isinstance(text, Lexed):
+            return text
+        found: list[Token] = []
+        try:
+            for token in _Scanner(text).scan():
+                found.append(token)  # noqa: PERF402 - the tokens before a fault are kept too
+        except LexError as error:
+            return cls(text, tuple(found), error.with_traceback(None))
+        return cls(text, tuple(found), None)
+
+
+def tokens(text: str | Lexed) -> list[Token]:
     """The tokens of SPARQL query or update text, without whitespace and comments.
 
     Raises LexError (with line:column) at the first thing that is not a token: an unterminated
     string or IRI, an invalid escape, a character SPARQL has no use for, or a `<` that could be
     an IRI or less-than and whose two readings would differ about what is a comment or string.
     """
-    found, error = _lexed(text)
-    if error is not None:
+    lexed = Lexed.of(text)
+    if lexed.error is not None:
         # A fresh one each time: the kept one stays without a traceback.
+        error = lexed.error
         raise LexError(error.message, error.line, error.column, error.offset)
-    return list(found)
+    return list(lexed.found)
 
 
-def _lexed(text: str) -> tuple[tuple[Token, ...], LexError | None]:
-    """The tokens up to the first fault, and the fault; the endpoint asks several questions of
-    one query text in a row, so recent short texts are lexed once."""
-    if len(text) <= _LEXED_TEXT_MAX:
-        return _lexed_cached(text)
-    return _lex(text)
-
-
-def _lex(text: str) -> tuple[tuple[Token, ...], LexError | None]:
-    found: list[Token] = []
-    try:
-        for token in _Scanner(text).scan():
-            found.append(token)  # noqa: PERF402 - the tokens before a fault are kept too
-    except LexError as error:
-        return tuple(found), error.with_traceback(None)
-    return tuple(found), None
-
-
-_LEXED_TEXT_MAX = 2_000  # so the cache holds a few MB at most: tokens take ~50x their text
-_lexed_cached = functools.lru_cache(maxsize=64)(_lex)
-
-
-def is_update(text: str) -> bool:
+def is_update(text: str | Lexed) -> bool:
     """Whether the request is a SPARQL Update rather than a query.
 
     True when an operation's first keyword after its prologue (BASE, PREFIX, VERSION) is an
@@ -622,7 +626,7 @@ def is_update(text: str) -> bool:
 
 
 def service_targets(
-    text: str, base: str = ns.BASE, prefixes: Mapping[str, str] | None = None
+    text: str | Lexed, base: str = ns.BASE, prefixes: Mapping[str, str] | None = None
 ) -> list[str | None]:
     """The endpoint each SERVICE names, in order: an absolute IRI, or None for a variable.
 
@@ -681,7 +685,7 @@ def service_targets(
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def has_relative_iri(text: str) -> bool:
+def has_relative_iri(text: str | Lexed) -> bool:
     """Whether any IRI written in the text (``<...>``) is relative, so needs a base to resolve.
     Text that stops lexing counts its IRIs up to the fault, and then says True, to be safe."""
     try:
@@ -770,5 +774,5 @@ def _error_at(token: Token, message: str) -> LexError:
     return LexError(message, token.line, token.column, token.offset)
 
 
-def _tokens_until_error(text: str) -> Iterator[Token]:
-    yield from _lexed(text)[0]
+def _tokens_until_error(text: str | Lexed) -> Iterator[Token]:
+    yield from Lexed.of(text).found

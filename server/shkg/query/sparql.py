@@ -8,9 +8,9 @@ from typing import Any, TypeAlias
 import pyoxigraph
 
 from shkg import namespaces as ns
-from shkg.http_errors import BadGateway, BadRequest, ClientError, Forbidden, NotAcceptable
+from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, UpdateRefused
 from shkg.query.federation import check_federation
-from shkg.query.lexer import LexError, is_update, service_targets
+from shkg.query.lexer import Lexed, LexError, is_update, service_targets
 from shkg.query.negotiation import choose
 from shkg.query.results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
 from shkg.query.results import write_solutions, write_triples
@@ -105,12 +105,13 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
         if request.format
         else request.accept
     )
+    # Lexed once, here: every question below (update? which SERVICEs? did one fail?) reads it.
+    lexed = Lexed.of(request.query)
     if request.federation_allowlist is not None:
         # Here, not in the server process: the checks read the whole text, and a query
         # worker's cores are better spent on them than the one serving every request.
-        if is_update(request.query):
-            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
-        check_federation(request.query, request.federation_allowlist, base=QUERY_BASE)
+        refuse_update(lexed)
+        check_federation(lexed, request.federation_allowlist, base=QUERY_BASE)
     options: dict[str, object] = {"base_iri": QUERY_BASE}
     try:
         if request.default_graphs:
@@ -127,13 +128,12 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
         result = store.query(request.query, **options)  # type: ignore[arg-type]
     except SyntaxError as error:
         message = str(error)
-        if is_update(request.query):
-            raise Forbidden("this endpoint is read-only: SPARQL updates are refused") from None
+        refuse_update(lexed)
         raise BadRequest(f"malformed query: {message}") from None
     except ValueError as error:
         raise BadRequest(f"bad request: {error}") from None
     except (OSError, RuntimeError) as error:
-        gateway = _service_failure(request.query, error)
+        gateway = _service_failure(lexed, error)
         if gateway is None:
             raise
         raise gateway from None
@@ -156,10 +156,10 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     failure: Exception
     try:
         return _serialise(result, media, offered[media], limits)
-    except ClientError as error:
+    except HttpError as error:
         failure = type(error)(error.message, error.retry_after)
     except (OSError, RuntimeError) as error:
-        failure = _service_failure(request.query, error) or QueryFailed(
+        failure = _service_failure(lexed, error) or QueryFailed(
             f"query failed while running: {error}"
         )
     except Exception as error:  # noqa: BLE001 - any failure, replaced by one without a traceback
@@ -169,7 +169,14 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     raise failure
 
 
-def _service_failure(query: str, error: Exception) -> BadGateway | None:
+def refuse_update(query: str | Lexed) -> None:
+    """UpdateRefused if the text is a SPARQL update: the one place this endpoint says no to
+    writes in a query text."""
+    if is_update(query):
+        raise UpdateRefused()
+
+
+def _service_failure(query: str | Lexed, error: Exception) -> BadGateway | None:
     """A 502 naming the SERVICE endpoints, if ``error`` is a SERVICE call failing; else None.
 
     pyoxigraph carries out SERVICE while it evaluates, and reports a service that cannot be

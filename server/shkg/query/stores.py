@@ -1,8 +1,8 @@
 """What the server needs of a store and of a query runner, whichever backend provides them.
 
 :class:`pyoxigraph.Store` and :class:`shkg.run.backends.RemoteStore` are each a
-:class:`ReadableStore`; :class:`shkg.run.workers.QueryPool` and :class:`shkg.run.backends.RemoteQueries`
-are each a :class:`QueryRunner`.
+:class:`ReadableStore`; :class:`shkg.run.workers.QueryPool` and
+:class:`shkg.run.backends.RemoteQueries` are each a :class:`QueryRunner`.
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from shkg import namespaces as ns
+from shkg.manifest import Manifest
 
 SD = rdflib.Namespace(ns.SD)
 VOID = rdflib.Namespace(ns.VOID)
@@ -31,7 +31,7 @@ RESULT_FORMATS = (
 
 
 def service_description(
-    endpoint: str, manifest: Mapping[str, Any], allowlist: Sequence[str]
+    endpoint: str, manifest: Manifest, allowlist: Sequence[str]
 ) -> rdflib.Graph:
     """Describe the endpoint at ``endpoint``: languages, formats, dataset, federation allowlist.
 
@@ -59,9 +59,12 @@ def service_description(
             service,
             DCTERMS.description,
             rdflib.Literal(
-                "Read-only SPARQL 1.1 endpoint of the Shanghai Industry Knowledge Graph. The default graph "
-                "is the union of the named graphs; OWL RL entailments are in their own named graph, "
-                f"{ns.INFERRED_GRAPH}, so queries need no entailment regime. SERVICE may call only the "
+                "Read-only SPARQL 1.1 endpoint of the Shanghai Industry Knowledge Graph. The "
+                "default graph "
+                "is the union of the named graphs; OWL RL entailments are in their own named "
+                "graph, "
+                f"{ns.INFERRED_GRAPH}, so queries need no entailment regime. SERVICE may call "
+                "only the "
                 "endpoints listed with shkg:federationAllowed.",
                 lang="en",
             ),
@@ -74,16 +77,14 @@ def service_description(
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, DCTERMS.identifier, rdflib.Literal(str(manifest["build_id"]))))
+    graph.add((dataset, DCTERMS.identifier, rdflib.Literal(manifest.build_id)))
     graph.add((dataset, rdflib.RDFS.seeAlso, rdflib.URIRef(ns.DATASET)))
     default = rdflib.BNode("default")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add(
-        (default, VOID.triples, rdflib.Literal(int(manifest["triples"]), datatype=XSD.integer))
-    )
+    graph.add((default, VOID.triples, rdflib.Literal(manifest.triples, datatype=XSD.integer)))
     # Blank nodes labelled by position, so that every process writes the same bytes.
-    for number, (iri, triples) in enumerate(sorted(manifest["graphs"].items())):
+    for number, (iri, triples) in enumerate(sorted(manifest.graphs.items())):
         named = rdflib.BNode(f"named{number}")
         described = rdflib.BNode(f"graph{number}")
         graph.add((dataset, SD.namedGraph, named))

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from shkg import namespaces as ns
+from shkg.manifest import Dump, Manifest
 from shkg.query.stores import ReadableStore
 from shkg.render.describe import (
     DERIVED_FROM,
@@ -49,7 +49,8 @@ header,main,footer{max-width:60rem;margin:0 auto;padding:0 1rem}
 header{border-bottom:2px solid #1f4e79}
 header nav a{margin-right:1rem}
 a{color:#0b4f8a}a:focus{outline:3px solid #f5a623;outline-offset:2px}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid #ccc}
 blockquote{margin:.3rem 0;padding:.3rem .8rem;border-left:4px solid #1f4e79;background:#f3f6fa}
 mark{background:#ffe58a;color:#1a1a1a}
 .note{color:#5a3a00;background:#fff6e0;padding:.2rem .4rem}
@@ -73,10 +74,12 @@ def page(title: str, body: str, lang: str = "en") -> str:
     return (
         f'<!doctype html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · Shanghai Industry Knowledge Graph</title><style>{STYLE}</style></head>"
+        f"<title>{esc(title)} · Shanghai Industry Knowledge "
+        f"Graph</title><style>{STYLE}</style></head>"
         '<body><a class="skip" href="#content">Skip to content</a><header><nav aria-label="Site">'
         '<a href="/">Home</a><a href="/ontology">Ontology</a>'
-        '<a href="/query">Query</a><a href="/sparql">SPARQL endpoint</a><a href="/download/">Downloads</a>'
+        '<a href="/query">Query</a><a href="/sparql">SPARQL endpoint</a><a '
+        'href="/download/">Downloads</a>'
         '<a href="/.well-known/void">Dataset description</a></nav></header>'
         f'<main id="content">{body}</main><footer><p>Data licensed under '
         f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>.</p></footer></body></html>\n'
@@ -187,12 +190,14 @@ def render_source(store: ReadableStore, source: Source) -> str:
     if source.article is not None:
         date = first_literal(store, source.article, [NamedNode(ns.SCHEMA + "datePublished")])
         cite = (
-            f'<cite><a href="{esc(local_href(source.article.value))}">{esc(name(store, source.article))}</a>'
+            f'<cite><a href="{esc(local_href(source.article.value))}">'
+            f"{esc(name(store, source.article))}</a>"
             f"</cite>{', ' + esc(date.value) if date else ''}"
         )
     return (
         f'<blockquote cite="{esc(source.quote.value)}"><p lang="en">{esc(source.exact)}</p>'
-        f'<footer>{cite} (<a href="{esc(local_href(source.quote.value))}">quote</a>)</footer></blockquote>'
+        f"<footer>{cite} (<a "
+        f'href="{esc(local_href(source.quote.value))}">quote</a>)</footer></blockquote>'
     )
 
 
@@ -298,7 +303,8 @@ def chart(title: str, points: list[Point]) -> str:
     return (
         f'<figure><svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#444"/>'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
+        'stroke="#444"/>'
         f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#444"/>'
         f"{ticks}{''.join(marks)}</svg><figcaption>{esc(title)}. Filled dots: reported figures; "
         "hollow squares: targets.</figcaption></figure>"
@@ -334,7 +340,8 @@ def figures_section(store: ReadableStore, subject: NamedNode) -> str:
         written = first_literal(store, fact, [NamedNode(ns.SHKG + "valueAsWritten"), *DEFINITIONS])
         rows.append(
             f"<li>{link(store, fact)}{': ' + literal(written) if written else ''}"
-            f"{notes(store, fact)}{''.join(render_source(store, s) for s in sources(store, fact))}</li>"
+            f"{notes(store, fact)}"
+            f"{''.join(render_source(store, s) for s in sources(store, fact))}</li>"
         )
     return f"<section><h2>Figures and targets</h2>{charts}<ul>{''.join(rows)}</ul></section>"
 
@@ -375,7 +382,8 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
         + provenance
         + article
         + statements_table(
-            # A fact's statements all come from its sources, shown above; an entity's each have their own.
+            # A fact's statements all come from its sources, shown above; an entity's each have
+            # their own.
             store,
             own,
             "Statements",
@@ -390,7 +398,8 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
 def source_marks(store: ReadableStore, quotes: list[NamedNode]) -> str:
     """Small links to the sentences stating a statement, each titled by its sentence."""
     return "".join(
-        f' <sup><a class="source" href="{esc(local_href(q.value))}" title="{esc(_exact(store, q))}">'
+        f' <sup><a class="source" href="{esc(local_href(q.value))}" '
+        f'title="{esc(_exact(store, q))}">'
         "source</a></sup>"
         for q in sorted(set(quotes), key=_quote_start)
     )
@@ -576,7 +585,8 @@ def ontology_page(
         )
         return (
             f'<dt id="{esc(anchor)}"><a href="#{esc(anchor)}">{esc(name(store, term))}</a> '
-            f"<code>shkg:{esc(anchor)}</code></dt><dd>{literal(definition) if definition else ''}{ranges}"
+            f"<code>shkg:{esc(anchor)}</code></dt>"
+            f"<dd>{literal(definition) if definition else ''}{ranges}"
             + (f"<p>Examples: {', '.join(link(store, e) for e in sample)}</p>" if sample else "")
             + "</dd>"
         )
@@ -600,7 +610,7 @@ def ontology_page(
 
 
 def home_page(
-    manifest: dict[str, Any], class_counts: list[tuple[NamedNode, str, int]], questions: list[str]
+    manifest: Manifest, class_counts: list[tuple[NamedNode, str, int]], questions: list[str]
 ) -> str:
     rows = "".join(
         f'<tr><th scope="row"><a href="{esc(local_href(c.value))}">{esc(label_)}</a></th>'
@@ -617,38 +627,47 @@ def home_page(
         if questions
         else ""
     )
-    build = esc(manifest["build_id"])
+    build = esc(manifest.build_id)
     return page(
         "Home",
         (
             "<h1>Shanghai Industry Knowledge Graph</h1>"
-            "<p>A linked-data knowledge graph of Shanghai's industrial policy: industries, clusters, places, "
-            "enterprises, plans, targets and reported figures, read by hand from English news articles. "
-            "Every figure, target and designation is traced to the verbatim sentence of its source.</p>"
-            f"<section><h2>Size</h2><p>Build <code>{build}</code> of {esc(manifest.get('created', ''))}: "
-            f"{esc(manifest['triples'])} triples, {esc(manifest['quads'])} quads in "
-            f"{len(manifest.get('graphs', {}))} named graphs.</p>"
-            f'<table><thead><tr><th scope="col">Class</th><th scope="col">Instances</th></tr></thead>'
+            "<p>A linked-data knowledge graph of Shanghai's industrial policy: industries, "
+            "clusters, places, "
+            "enterprises, plans, targets and reported figures, read by hand from English news "
+            "articles. "
+            "Every figure, target and designation is traced to the verbatim sentence of its "
+            "source.</p>"
+            f"<section><h2>Size</h2><p>Build <code>{build}</code> of {esc(manifest.created)}: "
+            f"{esc(manifest.triples)} triples, {esc(manifest.quads)} quads in "
+            f"{len(manifest.graphs)} named graphs.</p>"
+            '<table><thead><tr><th scope="col">Class</th><th '
+            'scope="col">Instances</th></tr></thead>'
             f"<tbody>{rows}</tbody></table></section>"
-            '<section><h2>Query it</h2><p>Use the <a href="/query">query page</a>, or send SPARQL 1.1 '
+            '<section><h2>Query it</h2><p>Use the <a href="/query">query page</a>, or send SPARQL '
+            "1.1 "
             'queries to the endpoint at <a href="/sparql"><code>/sparql</code></a>. Every resource '
-            "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, Turtle, JSON-LD, "
+            "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, Turtle, "
+            "JSON-LD, "
             "N-Triples or RDF/XML.</p></section>"
             + asked
             + "<section><h2>Download</h2><p>The whole dataset and each named graph: "
-            '<a href="/download/">downloads</a>, described in <a href="/.well-known/void">VoID and DCAT</a>.</p>'
+            '<a href="/download/">downloads</a>, described in <a href="/.well-known/void">VoID '
+            "and DCAT</a>.</p>"
             "</section><section><h2>Licence and citation</h2><p>The data is licensed under "
-            f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>. Cite it as: Shanghai Industry Knowledge '
+            f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>. Cite it as: Shanghai Industry '
+            "Knowledge "
             f"Graph, build {build}, https://w3id.org/shkg/id/dataset.</p></section>"
         ),
     )
 
 
-def download_page(entries: list[dict[str, Any]]) -> str:
+def download_page(entries: Sequence[Dump]) -> str:
     rows = "".join(
-        f'<tr><th scope="row"><a href="/download/{esc(e["file"])}">{esc(e["file"])}</a></th>'
-        f"<td>{esc(media_of(e)[0])}{' (' + esc(e['media_type']) + ' inside)' if media_of(e)[1] else ''}</td>"
-        f"<td>{esc(e['bytes'])}</td><td><code>{esc(e['sha256'])}</code></td></tr>"
+        f'<tr><th scope="row"><a href="/download/{esc(e.file)}">{esc(e.file)}</a></th>'
+        f"<td>{esc(media_of(e)[0])}"
+        f"{' (' + esc(e.media_type) + ' inside)' if media_of(e)[1] else ''}</td>"
+        f"<td>{esc(e.bytes)}</td><td><code>{esc(e.sha256)}</code></td></tr>"
         for e in entries
     )
     return page(
@@ -660,8 +679,8 @@ def download_page(entries: list[dict[str, Any]]) -> str:
     )
 
 
-def media_of(entry: dict[str, Any]) -> tuple[str, bool]:
+def media_of(entry: Dump) -> tuple[str, bool]:
     """The media type a dump file is served as, and whether it is gzip around ``media_type``."""
-    if str(entry["file"]).endswith(".gz"):
+    if entry.file.endswith(".gz"):
         return "application/gzip", True
-    return str(entry["media_type"]), False
+    return entry.media_type, False

@@ -13,6 +13,7 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from shkg import namespaces as ns
+from shkg.manifest import Manifest
 from shkg.query.stores import ReadableStore
 from shkg.render.html import LICENSE, media_of
 
@@ -57,7 +58,8 @@ def statistics(store: ReadableStore) -> Statistics:
         (row["c"].value, int(row["n"].value))
         for row in _rows(
             store,
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c",
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c "
+            "ORDER BY ?c",
         )
     ]
     properties = [
@@ -87,7 +89,7 @@ def statistics(store: ReadableStore) -> Statistics:
     return Statistics(triples, entities, classes, properties, sorted(seen_kinds.values()))
 
 
-def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> list[Triple]:
+def void_triples(manifest: Manifest, stats: Statistics, base_url: str) -> list[Triple]:
     """The description of :data:`shkg.namespaces.DATASET`; ``base_url`` is this server's root."""
     dataset = NamedNode(ns.DATASET)
     out: list[Triple] = []
@@ -105,7 +107,8 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
         dataset,
         ns.DCTERMS + "description",
         Literal(
-            "A linked-data knowledge graph of Shanghai's industrial policy, read by hand from English news "
+            "A linked-data knowledge graph of Shanghai's industrial policy, read by hand from "
+            "English news "
             "articles; every figure, target and designation is traced to its source sentence.",
             language="en",
         ),
@@ -119,10 +122,10 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
     add(
         dataset,
         ns.DCTERMS + "created",
-        Literal(str(manifest["created"]), datatype=NamedNode(ns.XSD + "dateTime")),
+        Literal(manifest.created, datatype=NamedNode(ns.XSD + "dateTime")),
     )
-    add(dataset, ns.OWL + "versionInfo", Literal(str(manifest["build_id"])))
-    add(dataset, ns.DCAT + "version", Literal(str(manifest["build_id"])))
+    add(dataset, ns.OWL + "versionInfo", Literal(manifest.build_id))
+    add(dataset, ns.DCAT + "version", Literal(manifest.build_id))
     add(dataset, ns.VOID + "triples", number(stats.triples))
     add(dataset, ns.VOID + "entities", number(stats.entities))
     add(dataset, ns.VOID + "classes", number(len(stats.classes)))
@@ -153,22 +156,22 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
         conforms,
         "http://www.w3.org/ns/shacl#conforms",
         Literal(
-            "true" if manifest.get("shacl_conforms") else "false",
+            "true" if manifest.shacl_conforms else "false",
             datatype=NamedNode(ns.XSD + "boolean"),
         ),
     )
-    for index, entry in enumerate(manifest.get("dumps", [])):
-        distribution = NamedNode(f"{base_url}download/{entry['file']}")
+    for index, entry in enumerate(manifest.dumps):
+        distribution = NamedNode(f"{base_url}download/{entry.file}")
         served, gzipped = media_of(entry)
         add(dataset, ns.DCAT + "distribution", distribution)
-        if not str(entry["file"]).startswith("graphs/"):  # a dump of the whole dataset
+        if not entry.file.startswith("graphs/"):  # a dump of the whole dataset
             add(dataset, ns.VOID + "dataDump", distribution)
         add(distribution, ns.RDF + "type", NamedNode(ns.DCAT + "Distribution"))
         add(distribution, ns.DCAT + "downloadURL", distribution)
         add(
             distribution,
             ns.DCAT + "mediaType",
-            NamedNode(f"https://www.iana.org/assignments/media-types/{entry['media_type']}"),
+            NamedNode(f"https://www.iana.org/assignments/media-types/{entry.media_type}"),
         )
         if gzipped:
             add(
@@ -176,7 +179,7 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
                 ns.DCAT + "compressFormat",
                 NamedNode(f"https://www.iana.org/assignments/media-types/{served}"),
             )
-        add(distribution, ns.DCAT + "byteSize", number(int(entry["bytes"])))
+        add(distribution, ns.DCAT + "byteSize", number(int(entry.bytes)))
         add(distribution, ns.DCTERMS + "license", NamedNode(LICENSE))
         checksum = BlankNode(f"checksum{index}")
         add(distribution, SPDX + "checksum", checksum)
@@ -185,6 +188,6 @@ def void_triples(manifest: dict[str, Any], stats: Statistics, base_url: str) -> 
         add(
             checksum,
             SPDX + "checksumValue",
-            Literal(str(entry["sha256"]), datatype=NamedNode(ns.XSD + "hexBinary")),
+            Literal(entry.sha256, datatype=NamedNode(ns.XSD + "hexBinary")),
         )
     return out

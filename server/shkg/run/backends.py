@@ -41,8 +41,14 @@ import pyoxigraph
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from shkg import namespaces as ns
-from shkg.errors import ShkgError
-from shkg.http_errors import BadGateway, ClientError, ServiceUnavailable
+from shkg.errors import (
+    BackendError,
+    BadGateway,
+    HttpError,
+    QueryTimedOut,
+    ServiceUnavailable,
+)
+from shkg.manifest import Manifest
 from shkg.query.lexer import has_relative_iri
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer, QueryRequest, answer
@@ -66,10 +72,6 @@ RETRY_AFTER = 2
 BLANK_DEPTH = 1
 PATTERN_CACHE_ENTRIES = 20_000
 CONNECT_SECONDS = 5.0
-
-
-class BackendError(ShkgError):
-    """The backend cannot serve this release: unreachable, or not holding it."""
 
 
 class RemoteStore:
@@ -174,7 +176,7 @@ class RemoteStore:
                 )
             if media in GRAPH_MEDIA:
                 return (quad.triple for quad in pyoxigraph.parse(body, format=GRAPH_MEDIA[media]))
-        except ClientError:
+        except HttpError:
             body.close()
             raise
         except (SyntaxError, ValueError, OSError) as error:
@@ -187,8 +189,8 @@ class RemoteStore:
             f"it answered in {media or 'no media type'}", "answered in a format not asked for"
         )
 
-    def _timed_out(self) -> ServiceUnavailable:
-        return ServiceUnavailable(
+    def _timed_out(self) -> QueryTimedOut:
+        return QueryTimedOut(
             f"query ran longer than {self.timeout:g} s and was cancelled", retry_after=RETRY_AFTER
         )
 
@@ -348,7 +350,10 @@ def pattern_query(fixed: Mapping[str, Any], depth: int) -> str:
     extra = " ".join(f"?p{level} ?o{level}" for level in range(1, depth + 1)) if nested else ""
     projection = (variables + " " + extra).strip() or "*"
     if projection == "*":  # every slot fixed: ask whether the quad is there
-        return f"SELECT (1 AS ?found) WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} {slot('o')} }} }}"
+        return (
+            f"SELECT (1 AS ?found) WHERE {{ GRAPH {graph} "
+            f"{{ {slot('s')} {slot('p')} {slot('o')} }} }}"
+        )
     return (
         f"SELECT {projection} WHERE {{ GRAPH {graph} {{ {slot('s')} {slot('p')} "
         f"{slot('o')} }}{nested} }}"
@@ -383,10 +388,9 @@ class RemoteQueries:
             self._busy += 1
         try:
             return answer(self.store, request, self.limits)
-        except ServiceUnavailable as error:
-            if "cancelled" in error.message:
-                with self._lock:
-                    self._timeouts += 1
+        except QueryTimedOut:
+            with self._lock:
+                self._timeouts += 1
             raise
         except (OSError, RuntimeError) as error:  # failed while its answer was read
             LOG.warning("backend %s failed: %s", self.store.endpoint, error)
@@ -399,9 +403,9 @@ class RemoteQueries:
         self.store.close()
 
 
-def open_remote(endpoint: str, timeout: float, manifest: Mapping[str, Any]) -> RemoteStore:
+def open_remote(endpoint: str, timeout: float, manifest: Manifest) -> RemoteStore:
     """A RemoteStore on ``endpoint`` once it proves to hold the release of ``manifest``."""
-    remote = RemoteStore(endpoint, timeout=timeout, graphs=list(manifest["graphs"]))
+    remote = RemoteStore(endpoint, timeout=timeout, graphs=list(manifest.graphs))
     try:
         check_holds_release(remote, manifest)
     except BaseException:
@@ -410,11 +414,11 @@ def open_remote(endpoint: str, timeout: float, manifest: Mapping[str, Any]) -> R
     return remote
 
 
-def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None:
+def check_holds_release(store: RemoteStore, manifest: Manifest) -> None:
     """Fail with a BackendError unless the backend holds this very release: the release graph
     naming its build id, and every graph of it with the size the manifest gives."""
-    graphs = " ".join(f"<{iri}>" for iri in sorted(manifest["graphs"]))
-    version = f'<{ns.DATASET}> <{ns.DCAT}version> "{manifest["build_id"]}"'
+    graphs = " ".join(f"<{iri}>" for iri in sorted(manifest.graphs))
+    version = f'<{ns.DATASET}> <{ns.DCAT}version> "{manifest.build_id}"'
     try:
         counts = store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { " + graphs + " } "
@@ -423,12 +427,12 @@ def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None
         assert isinstance(counts, pyoxigraph.QuerySolutions)
         held = {row["g"].value: int(row["n"].value) for row in counts if row["g"] is not None}
         this_release = bool(store.query(f"ASK {{ GRAPH <{ns.RELEASE_GRAPH}> {{ {version} }} }}"))
-    except (ClientError, SyntaxError) as error:
-        message = error.message if isinstance(error, ClientError) else str(error)
+    except (HttpError, SyntaxError) as error:
+        message = error.message if isinstance(error, HttpError) else str(error)
         raise BackendError(f"backend {store.endpoint}: {message} (see the log above)") from None
     wrong = [
         f"<{iri}> has {held.get(iri, 0)} triples, the release {n}"
-        for iri, n in sorted(manifest["graphs"].items())
+        for iri, n in sorted(manifest.graphs.items())
         if held.get(iri, 0) != n
     ]
     if not this_release:
@@ -439,7 +443,7 @@ def check_holds_release(store: RemoteStore, manifest: Mapping[str, Any]) -> None
         )
     if wrong:
         raise BackendError(
-            f"backend {store.endpoint} does not hold release {manifest['build_id']}: "
+            f"backend {store.endpoint} does not hold release {manifest.build_id}: "
             + "; ".join(wrong)
             + ". Load it with `shkg publish --to GRAPH-STORE-URL`."
         )

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from shkg.http_errors import TooManyRequests
+from shkg.errors import TooManyRequests
 
 WINDOW_SECONDS = 60.0
 # Charges that end within this many seconds of each other share one entry, so a client's

@@ -40,39 +40,10 @@ from typing import Any, Self
 
 import pyoxigraph
 
-from shkg.http_errors import (
-    BadGateway,
-    BadRequest,
-    ClientError,
-    Forbidden,
-    MethodNotAllowed,
-    NotAcceptable,
-    NotFound,
-    PayloadTooLarge,
-    ServiceUnavailable,
-    TooManyRequests,
-    UnsupportedMediaType,
-)
+from shkg.errors import HttpError, QueryTimedOut, ServiceUnavailable
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer, QueryRequest, answer
 
-# Errors a worker may report, by class name: only these are raised again here.
-CLIENT_ERRORS: dict[str, type[ClientError]] = {
-    cls.__name__: cls
-    for cls in (
-        ClientError,
-        BadRequest,
-        Forbidden,
-        NotFound,
-        MethodNotAllowed,
-        NotAcceptable,
-        PayloadTooLarge,
-        UnsupportedMediaType,
-        TooManyRequests,
-        ServiceUnavailable,
-        BadGateway,
-    )
-}
 STARTUP_SECONDS = 60.0  # for the first workers to open the store, in __init__
 STOP_SECONDS = 2.0  # for workers to exit when asked, in close(), before they are killed
 # Seconds a client is told to wait after its query was cancelled: a replacement worker starts
@@ -245,7 +216,7 @@ class QueryPool:
     def run(self, request: QueryRequest, timeout: float | None = None) -> Answer:
         """Answer a query in a worker, within ``timeout`` seconds (default: the pool's).
 
-        Raises the query's ClientError, ServiceUnavailable when no worker frees up in time,
+        Raises the query's HttpError, ServiceUnavailable when no worker frees up in time,
         the query runs out of time or its worker dies, and WorkerFault for a server fault.
         """
         limit = self.timeout if timeout is None else timeout
@@ -277,7 +248,7 @@ class QueryPool:
                 raise
             if reply is None:
                 self._discard(worker, timed_out=True)
-                raise ServiceUnavailable(
+                raise QueryTimedOut(
                     f"query ran longer than {limit:g} s and was cancelled",
                     retry_after=RESPAWN_RETRY_AFTER,
                 )
@@ -433,7 +404,8 @@ class QueryPool:
                 self._changed.notify()
                 return
             self._workers.discard(worker)
-        worker.kill()  # closed meanwhile, or a spare no longer needed; a read-only store loses nothing
+        # Closed meanwhile, or a spare no longer needed; a read-only store loses nothing.
+        worker.kill()
         worker.retire()
 
     def _discard(self, worker: _Worker, timed_out: bool = False) -> None:
@@ -503,9 +475,8 @@ def _outcome(reply: tuple[Any, ...]) -> Answer:
     if reply[0] == "answer":
         result: Answer = reply[1]
         return result
-    if reply[0] == "refused":
-        _, name, message, retry_after = reply
-        raise CLIENT_ERRORS.get(name, ClientError)(message, retry_after)
+    if reply[0] == "refused" and isinstance(reply[1], HttpError):
+        raise reply[1]
     raise WorkerFault(f"query failed: {reply[1]}")
 
 
@@ -518,9 +489,9 @@ def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> Non
     It greets with ``("ready", pid)``, or ``("fault", message)`` if it cannot open the store.
     It says ``("started",)`` as soon as it has read a request, so the pool can tell a worker
     that died before taking a query from one that died running it; then replies
-    ``("answer", Answer)``, ``("refused", error class name, message, retry_after)`` for a
-    client error, or ``("fault", message)``: a description, never a traceback.  It reads
-    nothing but the store at ``store_path``.
+    ``("answer", Answer)``, ``("refused", HttpError)`` for an error of the request (the
+    error itself, which pickles with its fields), or ``("fault", message)``: a description,
+    never a traceback.  It reads nothing but the store at ``store_path``.
     """
     # Ctrl-C reaches the whole process group; the pool stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -544,8 +515,8 @@ def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> Non
         reply: tuple[Any, ...]
         try:
             reply = ("answer", answer(store, request, limits))
-        except ClientError as error:
-            reply = ("refused", type(error).__name__, error.message, error.retry_after)
+        except HttpError as error:
+            reply = ("refused", error.with_traceback(None))
         except Exception as error:  # noqa: BLE001 - a server fault, described without a traceback
             reply = ("fault", f"{type(error).__name__}: {error}")
         conn.send(reply)

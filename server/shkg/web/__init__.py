@@ -1,1 +1,2 @@
-"""The HTTP application: the protocol, pages, query page, examples, caching, metrics, release switching."""
+"""The HTTP application: the protocol, pages, query page, examples, caching, metrics, release "
+"switching."""

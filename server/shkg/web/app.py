@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shkg import __version__
 from shkg.build.release import Release
-from shkg.http_errors import ClientError
+from shkg.errors import HttpError, QueryTimedOut
 from shkg.project import Project
 from shkg.query.negotiation import parse_accept
 from shkg.query.sparql import Answer, Limits
@@ -29,7 +29,8 @@ from shkg.settings import Settings
 from shkg.web import examples, pages, querypage
 from shkg.web.caching import ResultCache
 from shkg.web.metrics import Metrics
-from shkg.web.protocol import Service, router
+from shkg.web.protocol import router
+from shkg.web.service import Service
 from shkg.web.switching import ReleaseSwitcher
 
 
@@ -121,7 +122,7 @@ def app_from_environment() -> ReleaseSwitcher:
 def _add_operational_routes(app: FastAPI, service: Service) -> None:
     @app.get("/healthz", summary="Liveness, and the build being served")
     def healthz() -> dict[str, Any]:
-        return {"ok": True, "build_id": service.build_id, "quads": service.manifest["quads"]}
+        return {"ok": True, "build_id": service.build_id, "quads": service.manifest.quads}
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     def metrics() -> Response:
@@ -132,12 +133,13 @@ def _add_operational_routes(app: FastAPI, service: Service) -> None:
 
 
 def _add_error_handlers(app: FastAPI, service: Service) -> None:
-    @app.exception_handler(ClientError)
-    def client_error(request: Request, error: ClientError) -> Response:
-        if error.status == 503 and "cancelled" in error.message:
+    @app.exception_handler(HttpError)
+    def client_error(request: Request, error: HttpError) -> Response:
+        # Counted by type, wherever it was raised (here, in a query worker, by the backend).
+        if isinstance(error, QueryTimedOut):
             service.metrics.timeouts.inc()
-        elif error.status in (413, 429):
-            service.metrics.rejections.labels(str(error.status)).inc()
+        elif error.rejection is not None:
+            service.metrics.rejections.labels(error.rejection).inc()
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
         return error_response(request, error.status, error.message, headers)
 

@@ -11,7 +11,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from fastapi.responses import Response
 
 T = TypeVar("T")
 
@@ -36,6 +39,44 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return any(
         candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(",")
     )
+
+
+# For what a name never stops meaning (a dump file named by its checksum's manifest entry).
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """The caching headers of one response, and whether the client already holds it.
+
+    Every cacheable response of the app is made through one of these, so ETag, 304 and
+    Cache-Control are decided in one place::
+
+        validators = service.conditional(request, "page", key, media)
+        if validators.fresh:
+            return validators.not_modified()
+        ...
+        return validators.respond(body, media)
+    """
+
+    headers: dict[str, str]
+    # The request's If-None-Match matches the ETag: answer 304 without a body.
+    fresh: bool
+
+    def not_modified(self) -> Response:
+        return Response(status_code=304, headers=self.headers)
+
+    def respond(self, body: bytes | str | None, media_type: str) -> Response:
+        return Response(content=body, media_type=media_type, headers=self.headers)
+
+
+def conditional(
+    if_none_match: str | None, tag: str, cache_control: str, extra: dict[str, str] | None = None
+) -> Conditional:
+    """The validators for a response with this ETag and Cache-Control (plus ``extra``
+    headers), fresh when ``if_none_match`` matches the tag."""
+    headers = {"ETag": tag, "Cache-Control": cache_control, **(extra or {})}
+    return Conditional(headers, matches(if_none_match, tag))
 
 
 class ResultCache(Generic[T]):

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shkg import namespaces as ns
-from shkg.http_errors import NotAcceptable
+from shkg.errors import NotAcceptable
 from shkg.query.negotiation import choose
-from shkg.web.caching import etag, matches
-from shkg.web.protocol import RDF_FORMATS, Service
+from shkg.web.protocol import RDF_FORMATS
+from shkg.web.service import Service
 
 SH = "http://www.w3.org/ns/shacl#"
 _COMMENT = re.compile(r"^# comment: (.+)$", re.MULTILINE)
@@ -94,14 +94,9 @@ def router(service: Service) -> APIRouter:
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
         endpoint = str(request.base_url) + "sparql"
-        tag = etag(service.build_id, "examples", endpoint, media)
-        headers = {
-            "ETag": tag,
-            "Vary": "Accept",
-            "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-        }
-        if matches(request.headers.get("if-none-match"), tag):
-            return Response(status_code=304, headers=headers)
+        validators = service.conditional(request, "examples", endpoint, media)
+        if validators.fresh:
+            return validators.not_modified()
         body = pyoxigraph.serialize(
             example_triples(service.queries, endpoint),
             format=RDF_FORMATS[media],
@@ -112,6 +107,6 @@ def router(service: Service) -> APIRouter:
                 "example": ns.ID + "example/",
             },
         )
-        return Response(content=body, media_type=media, headers=headers)
+        return validators.respond(body, media)
 
     return routes

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pyoxigraph import NamedNode, Triple
 
 from shkg import namespaces as ns
-from shkg.http_errors import NotAcceptable, NotFound
+from shkg.errors import NotAcceptable, NotFound
 from shkg.query.negotiation import choose
 from shkg.query.sparql import Answer
 from shkg.render import html
@@ -39,8 +39,8 @@ from shkg.render.describe import (
     serialize,
 )
 from shkg.render.void import Statistics, statistics, void_triples
-from shkg.web.caching import etag, matches
-from shkg.web.protocol import Service
+from shkg.web.caching import IMMUTABLE, conditional
+from shkg.web.service import Service
 
 HTML = "text/html"
 SUFFIXES: dict[str, str] = {
@@ -52,7 +52,6 @@ SUFFIXES: dict[str, str] = {
 }
 EXTENSION = {media: suffix for suffix, media in SUFFIXES.items()}
 OFFERED = [HTML, *RDF_MEDIA]
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class _Computed:
@@ -196,7 +195,7 @@ def router(service: Service) -> APIRouter:
             request,
             HTML,
             "downloads",
-            lambda: html.download_page(service.manifest.get("dumps", [])).encode(),
+            lambda: html.download_page(service.manifest.dumps).encode(),
             {},
         )
 
@@ -265,15 +264,12 @@ def _cached(
     changes), so later requests neither read the store nor render again.  It may return None
     for a page that does not exist: then ``missing()`` answers, and nothing is kept.
     """
-    tag = etag(service.build_id, "page", key, media, str(request.base_url))
-    headers = {
-        "ETag": tag,
-        "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-        "Vary": "Accept",
-        **extra,
-    }
-    if matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    validators = service.conditional(
+        request, "page", key, media, str(request.base_url), extra=extra
+    )
+    if validators.fresh:
+        return validators.not_modified()
+    tag = validators.headers["ETag"]
     kept = service.cache.get(tag)
     if kept is None:
         body = render()
@@ -281,7 +277,7 @@ def _cached(
             return missing() if missing else _not_found(key, media)
         kept = Answer(body=body, media_type=_media_header(media))
         service.cache.put(tag, kept, len(body))
-    return Response(content=kept.body, media_type=kept.media_type, headers=headers)
+    return validators.respond(kept.body, kept.media_type)
 
 
 def _not_found(path: str, media: str) -> Response:
@@ -297,7 +293,7 @@ def _not_found(path: str, media: str) -> Response:
 
 def _download(service: Service, request: Request, file: str) -> Response:
     """One file of the release's dumps; only the names the manifest lists (or SHA256SUMS)."""
-    entries = {str(e["file"]): e for e in service.manifest.get("dumps", [])}
+    entries = {e.file: e for e in service.manifest.dumps}
     if service.release_dir is None or (file not in entries and file != "SHA256SUMS"):
         raise NotFound(f"no download named {file!r}")
     dumps = (service.release_dir / "dumps").resolve()
@@ -308,9 +304,9 @@ def _download(service: Service, request: Request, file: str) -> Response:
         raise NotFound(f"no download named {file!r}")
     data = path.read_bytes()
     entry = entries.get(file)
-    digest = str(entry["sha256"]) if entry else hashlib.sha256(data).hexdigest()
+    digest = entry.sha256 if entry else hashlib.sha256(data).hexdigest()
     media = html.media_of(entry)[0] if entry else "text/plain"
-    headers = {"ETag": f'"{digest}"', "Cache-Control": IMMUTABLE}
-    if matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(content=data, media_type=_media_header(media), headers=headers)
+    validators = conditional(request.headers.get("if-none-match"), f'"{digest}"', IMMUTABLE)
+    if validators.fresh:
+        return validators.not_modified()
+    return validators.respond(data, _media_header(media))

@@ -9,7 +9,6 @@ or object of its own: :mod:`shkg.lexer` and :mod:`shkg.federation` vet the query
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,7 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shkg import namespaces as ns
-from shkg.http_errors import (
+from shkg.errors import (
     BadRequest,
     Forbidden,
     MethodNotAllowed,
@@ -27,16 +26,12 @@ from shkg.http_errors import (
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
+    UpdateRefused,
 )
-from shkg.query.lexer import is_update
 from shkg.query.negotiation import choose
-from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
-from shkg.query.stores import QueryRunner, ReadableStore
+from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, QueryRequest, refuse_update
 from shkg.render.description import service_description
-from shkg.run.ratelimit import RateLimiter
-from shkg.settings import Settings
-from shkg.web.caching import ResultCache, etag, matches
-from shkg.web.metrics import Metrics
+from shkg.web.service import Service
 
 # Graph formats for the service description and Graph Store GETs; quads formats for the
 # whole dataset.
@@ -45,27 +40,6 @@ QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
     "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
     "application/trig": pyoxigraph.RdfFormat.TRIG,
 }
-
-
-@dataclass
-class Service:
-    """Everything a request needs, built once per server process by :func:`shkg.web.app.create_app`."""
-
-    settings: Settings
-    manifest: dict[str, Any]
-    store: ReadableStore
-    pool: QueryRunner
-    cache: ResultCache[Answer]
-    limiter: RateLimiter
-    metrics: Metrics
-    # The release directory, for the dumps served under /download/; None serves none.
-    release_dir: Path | None = None
-    # The competency questions (title, query text) the query page opens as tabs.
-    queries: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def build_id(self) -> str:
-        return str(self.manifest["build_id"])
 
 
 @dataclass(frozen=True)
@@ -103,7 +77,7 @@ def router(service: Service) -> APIRouter:
             _check_charset(charset)
             operation = _operation({**from_url, "query": [_utf8(body, "query")]})
         elif media == "application/sparql-update":
-            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+            raise UpdateRefused()
         else:
             raise UnsupportedMediaType(
                 "POST a query as application/x-www-form-urlencoded or application/sparql-query"
@@ -141,20 +115,18 @@ def router(service: Service) -> APIRouter:
 def _answer(service: Service, request: Request, operation: Operation) -> Response:
     settings = service.settings
     if operation.updates:
-        service.metrics.rejections.labels("update").inc()
-        raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        raise UpdateRefused()
     if len(operation.queries) != 1:
-        if any(is_update(q) for q in operation.queries):
-            service.metrics.rejections.labels("update").inc()
-            raise Forbidden("this endpoint is read-only: SPARQL updates are refused")
+        for text in operation.queries:
+            refuse_update(text)
         raise BadRequest(f"exactly one `query` parameter is required, got {len(operation.queries)}")
     query = operation.queries[0]
     if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
         raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
 
     accept = request.headers.get("accept")
-    tag = etag(
-        service.build_id,
+    validators = service.conditional(
+        request,
         "query",
         query,
         operation.default_graphs,
@@ -162,7 +134,8 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
         accept,
         operation.format,
     )
-    headers = _cache_headers(service, tag)
+    headers = validators.headers
+    tag = headers["ETag"]
     # A cached answer is one this query got after passing the checks below: skip them (they
     # read the whole query text) and answer at once.
     answer = service.cache.get(tag)
@@ -170,28 +143,23 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     # Only an answer this server has (so one that passed the checks) is "not modified"; any
     # other is run, and the worker refuses it if it must (RFC 9110 13.2.1: a precondition
     # does not turn what would be an error into a 304).
-    if answer is not None and matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    if answer is not None and validators.fresh:
+        return validators.not_modified()
     if answer is None:
         client = request.client.host if request.client else "unknown"
-        try:
-            with service.limiter.admit(client):
-                # The worker refuses updates and SERVICE outside the allowlist before it runs
-                # anything (sparql.answer); a cached answer passed those checks.
-                answer = service.pool.run(
-                    QueryRequest(
-                        query=query,
-                        default_graphs=tuple(operation.default_graphs),
-                        named_graphs=tuple(operation.named_graphs),
-                        accept=accept,
-                        format=operation.format,
-                        federation_allowlist=settings.federation_allowlist,
-                    )
+        with service.limiter.admit(client):
+            # The worker refuses updates and SERVICE outside the allowlist before it runs
+            # anything (sparql.answer); a cached answer passed those checks.
+            answer = service.pool.run(
+                QueryRequest(
+                    query=query,
+                    default_graphs=tuple(operation.default_graphs),
+                    named_graphs=tuple(operation.named_graphs),
+                    accept=accept,
+                    format=operation.format,
+                    federation_allowlist=settings.federation_allowlist,
                 )
-        except Forbidden as refused:
-            reason = "federation" if "SERVICE" in refused.message else "update"
-            service.metrics.rejections.labels(reason).inc()
-            raise
+            )
         service.cache.put(tag, answer, len(answer.body))
     if answer.truncated:
         headers["SHKG-Truncated"] = (
@@ -203,10 +171,9 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
 def _description(service: Service, request: Request, fmt: str | None) -> Response:
     media = _negotiate(request, fmt, RDF_FORMATS)
     endpoint = str(request.url.replace(query="", fragment=""))
-    tag = etag(service.build_id, "description", endpoint, media)
-    headers = _cache_headers(service, tag)
-    if matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    validators = service.conditional(request, "description", endpoint, media)
+    if validators.fresh:
+        return validators.not_modified()
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
     # Sorted, so that Turtle groups each subject's statements together.
@@ -222,7 +189,7 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
     body = pyoxigraph.serialize(
         triples, format=RDF_FORMATS[media], prefixes={"sd": ns.SD, "void": ns.VOID, "shkg": ns.SHKG}
     )
-    return Response(content=body, media_type=media, headers=headers)
+    return validators.respond(body, media)
 
 
 def _graph_store(
@@ -231,10 +198,9 @@ def _graph_store(
     whole = graph is None and not default
     offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
     media = _negotiate(request, fmt, offered)
-    tag = etag(service.build_id, "store", graph, "default" if default else "", media)
-    headers = _cache_headers(service, tag)
-    if matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    validators = service.conditional(request, "store", graph, "default" if default else "", media)
+    if validators.fresh:
+        return validators.not_modified()
     store = service.store
     if graph is not None:
         if not store.contains_named_graph(pyoxigraph.NamedNode(graph)):
@@ -248,7 +214,7 @@ def _graph_store(
         )
     else:
         body = store.dump(format=offered[media])
-    return Response(content=body, media_type=media, headers=headers)
+    return validators.respond(body, media)
 
 
 def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
@@ -257,14 +223,6 @@ def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> st
     if media is None:
         raise NotAcceptable(f"available as {', '.join(offered)}")
     return media
-
-
-def _cache_headers(service: Service, tag: str) -> dict[str, str]:
-    return {
-        "ETag": tag,
-        "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-        "Vary": "Accept",
-    }
 
 
 def _operation(params: dict[str, list[str]]) -> Operation:

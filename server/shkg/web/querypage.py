@@ -27,11 +27,10 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from shkg import namespaces as ns
-from shkg.errors import InputError
-from shkg.http_errors import NotFound
+from shkg.errors import InputError, NotFound
 from shkg.project import Project
 from shkg.render.html import STYLE as SITE_STYLE
-from shkg.web.protocol import Service
+from shkg.web.service import Service
 
 PACKAGE = "@zazuko/yasgui"
 WEB = Path(__file__).resolve().parents[1] / "assets"  # package data: shkg/assets
