@@ -104,6 +104,6 @@ def test_no_import_cycle_between_modules() -> None:
 def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     # The rule is not vacuous: a query module importing the web layer is caught.
     module = tmp_path / "probe.py"
-    module.write_text("from shkg.web.app import create_app\n", encoding="utf-8")
+    module.write_text("from shkg.web.app import release_app\n", encoding="utf-8")
     assert "shkg.web.app" in imports_of(module)
     assert FLOORS[part_of("shkg.web.app")] > FLOORS[part_of("shkg.query.probe")]

@@ -20,7 +20,7 @@ from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.query.stores import ReadableStore
 from shkg.settings import Settings
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -28,7 +28,7 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
     with TestClient(
-        create_app(Settings(query_workers=0, access_log=False, root=str(ROOT)), release)
+        release_app(Settings(query_workers=0, access_log=False, root=str(ROOT)), release)
     ) as test_client:
         yield test_client
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from shkg.build.release import Release
 from shkg.settings import Settings
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 FRAGMENTS = [
     "SELECT",
@@ -85,7 +85,7 @@ bodies = st.one_of(
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    app = create_app(Settings(query_workers=0, access_log=False, max_rows=50), release)
+    app = release_app(Settings(query_workers=0, access_log=False, max_rows=50), release)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

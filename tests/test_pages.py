@@ -18,7 +18,7 @@ from shkg.build.release import Release
 from shkg.render import html
 from shkg.render.describe import describe
 from shkg.settings import Settings
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 IN_PROCESS = Settings(query_workers=0, access_log=False)
 FORMATS = {
@@ -45,7 +45,7 @@ def store(release: Release) -> Store:
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    with TestClient(create_app(IN_PROCESS, release)) as test_client:
+    with TestClient(release_app(IN_PROCESS, release)) as test_client:
         yield test_client
 
 
@@ -383,6 +383,6 @@ def test_home_page(client: TestClient, release: Release) -> None:
 def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:
     root = str(Path(__file__).resolve().parents[1])
     with TestClient(
-        create_app(Settings(query_workers=0, access_log=False, root=root), release)
+        release_app(Settings(query_workers=0, access_log=False, root=root), release)
     ) as client:
         assert "Which clusters include Lingang?" in client.get("/").text

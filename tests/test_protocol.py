@@ -22,7 +22,7 @@ from conftest import Listener
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.settings import Settings
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 CLUSTERS = "SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -32,12 +32,12 @@ IN_PROCESS = Settings(query_workers=0, access_log=False)
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    with TestClient(create_app(IN_PROCESS, release)) as test_client:
+    with TestClient(release_app(IN_PROCESS, release)) as test_client:
         yield test_client
 
 
 def app_client(release: Release, **changes: object) -> TestClient:
-    return TestClient(create_app(replace(IN_PROCESS, **changes), release))  # type: ignore[arg-type]
+    return TestClient(release_app(replace(IN_PROCESS, **changes), release))  # type: ignore[arg-type]
 
 
 def bindings(response: httpx2.Response) -> list[dict[str, dict[str, str]]]:

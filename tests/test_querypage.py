@@ -19,14 +19,14 @@ from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.settings import Settings
 from shkg.web import querypage
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 IN_PROCESS = Settings(query_workers=0, access_log=False, root=str(ROOT))
 
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    with TestClient(create_app(IN_PROCESS, release)) as test_client:
+    with TestClient(release_app(IN_PROCESS, release)) as test_client:
         yield test_client
 
 
@@ -123,7 +123,7 @@ def test_without_the_assets_the_page_is_a_plain_form(
     release: Release, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(querypage, "YASGUI_DIR", tmp_path / "node_modules" / "@zazuko" / "yasgui")
-    with TestClient(create_app(IN_PROCESS, release)) as client:
+    with TestClient(release_app(IN_PROCESS, release)) as client:
         response = client.get("/query")
         assert response.status_code == 200
         page = Page(response.text)

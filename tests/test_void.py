@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Store, Triple
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.settings import Settings
-from shkg.web.app import create_app
+from shkg.web.app import release_app
 
 VOID = ns.VOID
 DCAT = ns.DCAT
@@ -24,7 +24,7 @@ DATASET = NamedNode(ns.DATASET)
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
     with TestClient(
-        create_app(Settings(query_workers=0, access_log=False), release)
+        release_app(Settings(query_workers=0, access_log=False), release)
     ) as test_client:
         yield test_client
 

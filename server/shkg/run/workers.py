@@ -43,6 +43,7 @@ import pyoxigraph
 from shkg.errors import HttpError, QueryTimedOut, ServiceUnavailable
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer, QueryRequest, answer
+from shkg.run.inprocess import InProcessQueries
 
 STARTUP_SECONDS = 60.0  # for the first workers to open the store, in __init__
 STOP_SECONDS = 2.0  # for workers to exit when asked, in close(), before they are killed
@@ -167,9 +168,10 @@ class QueryPool:
         self._timeouts = 0
         self._respawns = 0
         self._closed = False
-        self._store: pyoxigraph.Store | None = None
+        self._in_process: InProcessQueries | None = None
         if size == 0:
-            self._store = pyoxigraph.Store.read_only(str(self.store_path))
+            store = pyoxigraph.Store.read_only(str(self.store_path))
+            self._in_process = InProcessQueries(store, limits)
             return
         try:
             with self._changed:
@@ -190,6 +192,8 @@ class QueryPool:
     @property
     def busy(self) -> int:
         """Workers running a query now (in-process: queries running now)."""
+        if self._in_process is not None:
+            return self._in_process.busy
         with self._changed:
             return self._busy
 
@@ -222,9 +226,8 @@ class QueryPool:
         limit = self.timeout if timeout is None else timeout
         if limit <= 0:
             raise ValueError(f"timeout must be positive, got {limit}")
-        store = self._store
-        if store is not None or self.size == 0:
-            return self._run_here(store, request)
+        if self._in_process is not None:
+            return self._in_process.run(request)
         deadline = time.monotonic() + limit
         # A worker found dead before it took the query is replaced and the query goes to
         # another.  Every worker, and then its replacement, may be found dead; after more than
@@ -306,17 +309,6 @@ class QueryPool:
         except OSError:
             return False
         return True
-
-    def _run_here(self, store: pyoxigraph.Store | None, request: QueryRequest) -> Answer:
-        with self._changed:
-            if self._closed or store is None:
-                raise ServiceUnavailable("the query service is shutting down", retry_after=1)
-            self._busy += 1
-        try:
-            return answer(store, request, self.limits)
-        finally:
-            with self._changed:
-                self._busy -= 1
 
     def _take(self, deadline: float) -> _Worker:
         """An idle worker that is alive and has opened the store, waiting until ``deadline``.
@@ -432,6 +424,8 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop every worker and wait for it; queries still running fail with 503.  Idempotent."""
+        if self._in_process is not None:
+            self._in_process.close()
         with self._changed:
             if self._closed:
                 return
@@ -440,7 +434,6 @@ class QueryPool:
             self._idle.clear()
             held = [worker for worker in self._workers if worker not in idle]
             self._workers.difference_update(idle)
-            self._store = None
             self._changed.notify_all()
         for worker in held:  # their threads see end of file and retire them
             worker.kill()

@@ -34,28 +34,11 @@ from shkg.web.service import Service
 from shkg.web.switching import ReleaseSwitcher
 
 
-def create_app(
-    settings: Settings,
-    release: Release,
-    metrics: Metrics | None = None,
-    limiter: RateLimiter | None = None,
-    queries: tuple[tuple[str, str], ...] | None = None,
-) -> FastAPI:
-    """The app serving ``release``; its query workers start and stop with the app (or with
-    :func:`close_app`).  ``metrics`` and ``limiter`` may be shared with the apps of other
-    releases, so that a switch of release keeps counting."""
-    store, pool = open_backend(settings, release)
-    service = Service(
-        settings=settings,
-        manifest=release.manifest,
-        store=store,
-        pool=pool,
-        cache=ResultCache[Answer](settings.cache_bytes),
-        limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
-        metrics=metrics or Metrics(),
-        release_dir=release.path,
-        queries=querypage.project_queries(settings.root) if queries is None else queries,
-    )
+def create_app(service: Service) -> FastAPI:
+    """The app over ``service``.  It opens nothing itself: whatever made the service (see
+    :func:`open_service`, :func:`shkg.web.service.in_memory`) decides the store and where
+    queries run; the app's lifespan (or :func:`close_app`) closes the query runner."""
+    pool = service.pool
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
@@ -80,6 +63,41 @@ def create_app(
     _add_error_handlers(app, service)
     _add_middleware(app, service)
     return app
+
+
+def release_app(
+    settings: Settings,
+    release: Release,
+    metrics: Metrics | None = None,
+    limiter: RateLimiter | None = None,
+    queries: tuple[tuple[str, str], ...] | None = None,
+) -> FastAPI:
+    """The app serving ``release`` (see :func:`open_service`)."""
+    return create_app(open_service(settings, release, metrics, limiter, queries))
+
+
+def open_service(
+    settings: Settings,
+    release: Release,
+    metrics: Metrics | None = None,
+    limiter: RateLimiter | None = None,
+    queries: tuple[tuple[str, str], ...] | None = None,
+) -> Service:
+    """The service of ``release``: its store and query workers, or the backend that holds it.
+    ``metrics`` and ``limiter`` may be shared with the apps of other releases, so that a
+    switch of release keeps counting."""
+    store, pool = open_backend(settings, release)
+    return Service(
+        settings=settings,
+        manifest=release.manifest,
+        store=store,
+        pool=pool,
+        cache=ResultCache[Answer](settings.cache_bytes),
+        limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        metrics=metrics or Metrics(),
+        release_dir=release.path,
+        queries=querypage.project_queries(settings.root) if queries is None else queries,
+    )
 
 
 def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, QueryRunner]:
@@ -114,7 +132,7 @@ def app_from_environment() -> ReleaseSwitcher:
     queries = querypage.project_queries(settings.root)  # read once, at start
     return ReleaseSwitcher(
         project.var,
-        lambda release: create_app(settings, release, metrics, limiter, queries),
+        lambda release: release_app(settings, release, metrics, limiter, queries),
         close_app,
     )
 
