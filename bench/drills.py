@@ -8,7 +8,7 @@ Each drill works on its own copy of the project, built into a temporary release 
 and a real `shkg serve` started and stopped by process id.  Each returns a :class:`Drill`:
 what it checked (``ok``) and the figures it measured, printed as a table.  A timing figure
 with a target is printed with it (PASS/MISS) but decides nothing: this machine is shared.
-``tests/test_drills.py`` runs the quick drills and asserts what is not timing.
+``tests/e2e/test_drills.py`` runs the quick drills and asserts what is not timing.
 """
 
 from __future__ import annotations

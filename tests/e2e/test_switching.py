@@ -13,11 +13,11 @@ import time
 import httpx
 import pytest
 
-from conftest import OxigraphBackend, ServerProcess, quiet
 from shkg.build.pipeline import build
 from shkg.build.publish import publish_release
 from shkg.build.release import current_release
 from shkg.project import Project
+from tests.support import OxigraphBackend, ServerProcess, quiet
 
 pytestmark = pytest.mark.server
 

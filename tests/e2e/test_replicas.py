@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from conftest import ROOT, ServerProcess
 from shkg.build.release import Release
+from tests.support import ROOT, ServerProcess
 
 pytestmark = pytest.mark.server
 

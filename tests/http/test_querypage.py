@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ROOT
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.settings import Settings
 from shkg.web import querypage
 from shkg.web.app import release_app
+from tests.support import ROOT
 
 IN_PROCESS = Settings(query_workers=0, access_log=False, root=str(ROOT))
 

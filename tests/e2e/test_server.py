@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from conftest import ServerProcess
+from tests.support import ServerProcess
 
 LINGANG = """
 PREFIX shkg: <https://w3id.org/shkg/ontology#>

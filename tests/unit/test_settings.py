@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from conftest import ROOT
 from shkg.settings import Settings, env_name, markdown_table, option_name
+from tests.support import ROOT
 
 
 def test_readme_documents_every_setting_as_declared() -> None:

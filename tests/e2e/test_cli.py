@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from shkg.build.release import Release
 from shkg.project import Project
+from tests.support import ROOT
 
 
 def shkg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,7 @@
 full answers of the example queries numbered after the competency questions (14 on).
 
 The examples served are exactly the files in queries/; here each served example also runs
-through the endpoint. tests/test_competency.py asserts the full answers of 01-13, this file
+through the endpoint. tests/data/test_competency.py asserts the full answers of 01-13, this file
 those of 14-25, worked out by hand from the seed documents.
 """
 
@@ -15,12 +15,12 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from conftest import ROOT, amount, run
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.query.stores import ReadableStore
 from shkg.settings import Settings
 from shkg.web.app import release_app
+from tests.support import ROOT, amount, run
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -65,7 +65,7 @@ def test_every_example_runs_and_answers(client: TestClient) -> None:
 # ---------------------------------------------------------------- example queries 14-25
 #
 # Each example query of queries/ numbered after the competency questions, run on the built
-# store and on a backend holding it (the ``store`` fixture, as in tests/test_competency.py),
+# store and on a backend holding it (the ``store`` fixture, as in tests/data/test_competency.py),
 # with its full answer. The expected answers are worked out from the seed documents (the
 # words each row rests on are quoted beside it), not read back from the graph.
 

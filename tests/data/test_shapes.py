@@ -18,7 +18,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 try:
     from shkg.build.validation import ValidationResult, load_shapes, validate
 except ImportError:  # the package is not installed: use the source tree

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph
 import rdflib
 
-from conftest import ServerProcess
+from tests.support import ServerProcess
 
 LARGE_AIRCRAFT = "https://w3id.org/shkg/id/cluster/large-aircraft"
 LINGANG = "https://w3id.org/shkg/id/place/lingang"

@@ -19,6 +19,7 @@ from shkg.render import html
 from shkg.render.describe import describe
 from shkg.settings import Settings
 from shkg.web.app import release_app
+from tests.support import ROOT
 
 IN_PROCESS = Settings(query_workers=0, access_log=False)
 FORMATS = {
@@ -381,7 +382,7 @@ def test_home_page(client: TestClient, release: Release) -> None:
 
 
 def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(ROOT)
     with TestClient(
         release_app(Settings(query_workers=0, access_log=False, root=root), release)
     ) as client:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph
 
-from conftest import ROOT
 from shkg import namespaces as ns
 from shkg.build.release import Release
+from tests.support import ROOT
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 

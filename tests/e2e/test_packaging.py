@@ -22,7 +22,7 @@ import pytest
 
 from shkg.web import querypage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "server" / "shkg"
 # What the page reads, as paths inside the package: YASGUI's manifest (for its version) and
 # the build files it serves.

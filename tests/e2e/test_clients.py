@@ -12,8 +12,8 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
-from conftest import ROOT, ServerProcess
 from shkg.build.release import Release
+from tests.support import ROOT, ServerProcess
 
 LINGANG = """PREFIX shkg: <https://w3id.org/shkg/ontology#>
 SELECT ?cluster WHERE { ?cluster shkg:corePlace <https://w3id.org/shkg/id/place/lingang> }"""

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, ServerProcess
 from shkg.web import querypage
+from tests.support import ROOT, ServerProcess
 
 try:
     from playwright.sync_api import Browser, Page, Route, sync_playwright

@@ -18,11 +18,11 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from conftest import Listener
 from shkg import namespaces as ns
 from shkg.build.release import Release
 from shkg.settings import Settings
 from shkg.web.app import release_app
+from tests.support import Listener
 
 CLUSTERS = "SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

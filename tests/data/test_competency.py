@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, amount, run, short
 from shkg.query.stores import ReadableStore
+from tests.support import ROOT, amount, run, short
 
 QUERIES = ROOT / "queries"
 

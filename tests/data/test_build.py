@@ -11,12 +11,12 @@ import httpx
 import pyoxigraph
 import pytest
 
-from conftest import ServerProcess, quiet
 from shkg import namespaces as ns
 from shkg.build.pipeline import build
 from shkg.build.release import Release, build_lock, current_release
 from shkg.errors import BuildLocked, InputError, QuoteMismatch, ValidationFailed
 from shkg.project import Project
+from tests.support import ServerProcess, quiet
 
 # Each test builds a project of its own (about 20 s a build).
 pytestmark = pytest.mark.slow

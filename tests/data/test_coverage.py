@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from shkg.build.coverage import coverage_report
 from shkg.build.sentences import sentences
 from shkg.build.sources import Seed
 from shkg.errors import InputError
 from shkg.project import Project
+from tests.support import ROOT
 
 
 def seed_of(text: str) -> Seed:

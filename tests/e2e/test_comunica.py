@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, Listener, ServerProcess
-from test_federation_out import JOIN_QUERY, JOINED, THEIR_PART, WD, XSD, Oxigraph, wikidata  # noqa: F401 (wikidata: a fixture)
+from tests.support import ROOT, Listener, ServerProcess
+from tests.wikidata import JOIN_QUERY, JOINED, THEIR_PART, XSD, Oxigraph
 
 pytestmark = pytest.mark.server
 
@@ -63,7 +63,7 @@ def federate(query: str, *sources: str) -> list[dict[str, dict[str, str]]]:
 
 def test_comunica_joins_our_places_with_the_second_server(
     server: ServerProcess,
-    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+    wikidata: Oxigraph,
 ) -> None:
     comunica_available()
     solutions = federate(QUERY, "sparql@" + server.url + "/sparql", "sparql@" + wikidata.query_url)
@@ -79,7 +79,7 @@ def test_comunica_joins_our_places_with_the_second_server(
 
 def test_comunica_finds_our_endpoint_from_its_service_description(
     server: ServerProcess,
-    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+    wikidata: Oxigraph,
 ) -> None:
     # Our endpoint given as a bare URL: Comunica GETs it, reads sd:endpoint in the service
     # description, and queries it as a SPARQL endpoint.  Read as a plain RDF document instead,
@@ -91,7 +91,7 @@ def test_comunica_finds_our_endpoint_from_its_service_description(
 
 def test_comunica_reaches_no_host_but_its_sources(
     server: ServerProcess,
-    wikidata: Oxigraph,  # noqa: F811 (the fixture imported above)
+    wikidata: Oxigraph,
 ) -> None:
     # With two sources Comunica runs a SERVICE itself: to anything else (here a counting
     # listener) federate.mjs's fetch refuses it, before any connection is made.

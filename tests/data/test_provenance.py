@@ -7,12 +7,12 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from conftest import ROOT
 from shkg import namespaces as ns
 from shkg.build.pipeline import read_project
 from shkg.build.release import Release
 from shkg.errors import InputError
 from shkg.project import Project
+from tests.support import ROOT
 
 PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in ns.PREFIXES.items())
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from conftest import ROOT
 from shkg import namespaces as ns
 from shkg.build.articles import parse_trig
 from shkg.project import Project
+from tests.support import ROOT
 
 
 def ontology() -> rdflib.Graph:

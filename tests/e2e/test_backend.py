@@ -17,7 +17,6 @@ import httpx
 import pyoxigraph
 import pytest
 
-from conftest import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 from shkg import namespaces as ns
 from shkg.build.publish import PublishError, publish_release
 from shkg.build.release import Release
@@ -26,6 +25,7 @@ from shkg.manifest import Manifest
 from shkg.query.results import Limits
 from shkg.query.sparql import QueryRequest
 from shkg.run.backends import RemoteQueries, RemoteStore, check_holds_release
+from tests.support import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 
 pytestmark = pytest.mark.server
 
