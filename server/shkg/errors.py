@@ -94,6 +94,16 @@ class UpdateRefused(Forbidden):
         super().__init__(message, retry_after)
 
 
+class UpdateAsQuery(BadRequest):
+    """A SPARQL update sent as a query: not a legal query, so 400 (as the SPARQL 1.1 Protocol
+    asks), and refused in any case."""
+
+    rejection = "update"
+
+    def __init__(self, message: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message or f"an update is not a query; {READ_ONLY}", retry_after)
+
+
 class ServiceRefused(Forbidden):
     """A SERVICE call to an endpoint outside the federation allowlist."""
 

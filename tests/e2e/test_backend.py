@@ -397,7 +397,7 @@ def test_construct_is_the_same(
             "SELECT * WHERE { <id/place/lingang> ?p }",
             400,
         ),  # the error's column, as the query has it
-        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 400),  # an update is not a query
         ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
     ],
 )

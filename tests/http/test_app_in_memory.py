@@ -7,6 +7,7 @@ ours lacked are here.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 
@@ -142,7 +143,8 @@ def test_updates_are_refused_and_counted_by_type(
 ) -> None:
     before = _rejections(client, "update")
     response = client.post("/sparql", **request_kwargs)  # type: ignore[arg-type]
-    assert response.status_code == 403
+    # An update sent as a query is a bad query (400); sent as an update, a forbidden one.
+    assert response.status_code == (400 if "query" in str(request_kwargs) else 403)
     assert "read-only" in response.text
     assert _rejections(client, "update") == before + 1
     assert count(client) == 3
@@ -172,3 +174,79 @@ def test_a_repeated_query_is_not_modified(client: TestClient) -> None:
 
 def test_healthz_names_the_build(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"ok": True, "build_id": "in-memory", "quads": 3}
+
+
+# --- what an attacker sends (tests/e2e/test_attacks.py runs the same against a server) ----------
+
+
+def test_several_queries_are_refused_unread_and_sizes_come_first(client: TestClient) -> None:
+    # Not lexed at all (the texts are read only in a query worker): 400 whatever they hold.
+    pathological = "a" + ".a" * 3000
+    response = client.post("/sparql", data={"query": [pathological, pathological]})
+    assert response.status_code == 400 and "exactly one" in response.text
+    big = "#" * 200_000
+    response = client.post("/sparql", data={"query": [COUNT, big]})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("graph", ["x", "a b", "", "http://exa mple.org/"])
+def test_a_graph_name_that_is_no_iri_is_400(client: TestClient, graph: str) -> None:
+    response = client.get("/store", params={"graph": graph}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("`graph` is not an absolute IRI")
+
+
+def test_if_none_match_star_never_makes_a_missing_thing_304(client: TestClient) -> None:
+    star = {"If-None-Match": "*"}
+    assert client.get("/id/place/does-not-exist", headers=star).status_code == 404
+    assert client.get("/store", params={"graph": EX + "nope"}, headers=star).status_code == 404
+    # What exists is current for `*`.
+    assert client.get("/store", params={"graph": G1}, headers=star).status_code == 304
+
+
+def test_a_turtle_404_echoes_nothing_of_the_request(client: TestClient) -> None:
+    injected = "/id/place/x%0a%3Curn:evil%3E%20%3Curn:p%3E%20%22injected%22%20.%0a%23"
+    response = client.get(injected, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert "evil" not in response.text and "injected" not in response.text
+    parsed = pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.TURTLE)
+    assert list(parsed) == []
+
+
+def test_a_client_that_leaves_mid_body_is_no_server_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(in_memory(Settings(query_workers=0, access_log=False), _store()))
+    sent: list[dict[str, object]] = []
+    chunks = [
+        {"type": "http.request", "body": b"query=SELECT", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, object]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}  # type: ignore[return-value]
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/sparql",
+        "raw_path": b"/sparql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", b"100"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    starts = [m for m in sent if m["type"] == "http.response.start"]
+    assert [m["status"] for m in starts] == [499]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

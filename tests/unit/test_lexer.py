@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shkg.query import lexer
 from shkg.query.lexer import Kind, LexError, Token, is_update, service_targets, tokens
 
 BASE = "https://w3id.org/shkg/"
@@ -563,3 +564,33 @@ def test_kinds_are_the_grammar_terminals() -> None:
         "KEYWORD",
         "PUNCT",
     }
+
+
+def test_lexing_is_linear_in_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `a.a.a...` once made the prefixed-name pattern run from every `a` to the end of the run
+    # and back (16 KB took over a second).  Count, rather than time: the run pattern looks at
+    # each character at most once, and the prefixed-name pattern (which may scan a whole run)
+    # is tried only where a `:` ends a run.
+    seen: list[int] = []
+    pname_tries = [0]
+
+    class Counting:
+        def __init__(self, real: re.Pattern[str], runs: bool) -> None:
+            self.real, self.runs = real, runs
+
+        def match(self, text: str, pos: int) -> re.Match[str] | None:
+            found = self.real.match(text, pos)
+            if self.runs:
+                seen.append(found.end() - pos if found else 0)
+            else:
+                pname_tries[0] += 1
+            return found
+
+    monkeypatch.setattr(lexer, "_PREFIX_RUN", Counting(lexer._PREFIX_RUN, True))
+    monkeypatch.setattr(lexer, "_PNAME", Counting(lexer._PNAME, False))
+    for text in ("a" + ".a" * 10_000, "ex:a " + "b.c " * 2_000 + "x.y:z"):
+        seen.clear()
+        pname_tries[0] = 0
+        assert tokens(text)
+        assert sum(seen) <= len(text)
+        assert pname_tries[0] <= text.count(":")

@@ -14,7 +14,7 @@ import pyoxigraph
 import pytest
 
 from shkg.build.release import Release
-from shkg.errors import BadRequest, Forbidden, NotAcceptable, ServiceUnavailable
+from shkg.errors import BadRequest, NotAcceptable, ServiceUnavailable, UpdateAsQuery
 from shkg.query.sparql import Answer, Limits, QueryRequest, answer
 from shkg.run.workers import QueryPool, WorkerFault, _Worker
 
@@ -278,7 +278,7 @@ def test_client_errors_come_through_the_pool(make_pool: Callable[..., QueryPool]
     pool = make_pool(size=1)
     with pytest.raises(BadRequest, match="malformed query"):
         pool.run(QueryRequest(query="SELECT * WHERE { ?s ?p }"))
-    with pytest.raises(Forbidden):
+    with pytest.raises(UpdateAsQuery, match="read-only"):
         pool.run(QueryRequest(query="INSERT DATA { <urn:a> <urn:b> <urn:c> }"))
     with pytest.raises(NotAcceptable):
         pool.run(QueryRequest(query="ASK {}", accept="image/png"))

@@ -259,6 +259,7 @@ _PN_LOCAL = (
 )
 _HEX_ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 
+_PREFIX_RUN = re.compile(f"[{_PN_CHARS}.]*")
 _PNAME = re.compile(f"(?:{_PN_PREFIX})?:(?P<local>{_PN_LOCAL})?")
 _VAR = re.compile(f"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
 _BLANK_NODE_LABEL = re.compile(f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
@@ -347,6 +348,8 @@ class _Scanner:
         self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         self.stack = [_Open(_Frame.TOP)]
         self.previous: list[Token] = []  # the last two tokens, most recent last
+        # The run of prefix characters last measured (see `prefix_run_end`): [start, end).
+        self.run = (0, 0)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.line_starts, offset)
@@ -405,7 +408,11 @@ class _Scanner:
                 number = pattern.match(text, pos)
                 if number:
                     return self.token(kind, pos, number.end())
-        pname = _PNAME.match(text, pos)
+        end = self.prefix_run_end(pos)
+        # A prefixed name's `:` can only be where the run of prefix characters ends: try the
+        # pattern only then (else `a.a.a...` would run it to the end of the run and back, from
+        # every `a` in turn: quadratic).
+        pname = _PNAME.match(text, pos) if text.startswith(":", end) else None
         if pname:
             kind = Kind.PNAME_LN if pname.group("local") else Kind.PNAME_NS
             return self.token(kind, pos, pname.end())
@@ -416,6 +423,16 @@ class _Scanner:
             if text.startswith(mark, pos):
                 return self.token(Kind.PUNCT, pos, pos + len(mark))
         raise self.error(f"unexpected character {char!r}", pos)
+
+    def prefix_run_end(self, pos: int) -> int:
+        """Where the run of characters a prefix may hold (PN_CHARS and `.`) that goes on from
+        ``pos`` ends.  Every position inside one run shares its end, so each run is measured
+        once, and the lexer stays linear in the length of the text."""
+        start, end = self.run
+        if not start <= pos < end:
+            end = _PREFIX_RUN.match(self.text, pos).end()  # type: ignore[union-attr]
+            self.run = (pos, end)
+        return end
 
     def string(self, pos: int) -> Token:
         text, quote = self.text, self.text[pos]

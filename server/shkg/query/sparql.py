@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 import pyoxigraph
 
 from shkg import namespaces as ns
-from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, UpdateRefused
+from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, UpdateAsQuery
 from shkg.query.federation import check_federation
 from shkg.query.lexer import Lexed, LexError, is_update, service_targets
 from shkg.query.negotiation import choose
@@ -170,10 +170,10 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
 
 
 def refuse_update(query: str | Lexed) -> None:
-    """UpdateRefused if the text is a SPARQL update: the one place this endpoint says no to
-    writes in a query text."""
+    """UpdateAsQuery if the text given as a query is a SPARQL update: the one place this
+    endpoint says no to writes in a query text."""
     if is_update(query):
-        raise UpdateRefused()
+        raise UpdateAsQuery()
 
 
 def _service_failure(query: str | Lexed, error: Exception) -> BadGateway | None:

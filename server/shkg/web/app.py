@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shkg import __version__
@@ -160,6 +161,13 @@ def _add_error_handlers(app: FastAPI, service: Service) -> None:
             service.metrics.rejections.labels(error.rejection).inc()
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
         return error_response(request, error.status, error.message, headers)
+
+    @app.exception_handler(ClientDisconnect)
+    def client_gone(request: Request, error: ClientDisconnect) -> Response:
+        # Not a server error: the client left before its request was whole.  Nothing can be
+        # sent; 499 (nginx's "client closed request") is what the access log and metrics say.
+        logging.getLogger("shkg").info("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=499)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> Response:

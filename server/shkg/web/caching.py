@@ -60,8 +60,15 @@ class Conditional:
     """
 
     headers: dict[str, str]
-    # The request's If-None-Match matches the ETag: answer 304 without a body.
+    # The request's If-None-Match names this ETag: answer 304 without a body.
     fresh: bool
+    # The request's If-None-Match is `*`: 304 if the resource exists, else what it would be
+    # without the header (RFC 9110, 13.1.2): a 404 stays a 404.
+    star: bool = False
+
+    def current(self, exists: bool = True) -> bool:
+        """Whether the client's copy is current: 304 rather than a body."""
+        return self.fresh or (self.star and exists)
 
     def not_modified(self) -> Response:
         return Response(status_code=304, headers=self.headers)
@@ -76,7 +83,8 @@ def conditional(
     """The validators for a response with this ETag and Cache-Control (plus ``extra``
     headers), fresh when ``if_none_match`` matches the tag."""
     headers = {"ETag": tag, "Cache-Control": cache_control, **(extra or {})}
-    return Conditional(headers, matches(if_none_match, tag))
+    star = (if_none_match or "").strip() == "*"
+    return Conditional(headers, not star and matches(if_none_match, tag), star)
 
 
 class ResultCache(Generic[T]):

@@ -95,7 +95,7 @@ def router(service: Service) -> APIRouter:
             raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
         endpoint = str(request.base_url) + "sparql"
         validators = service.conditional(request, "examples", endpoint, media)
-        if validators.fresh:
+        if validators.current():
             return validators.not_modified()
         body = pyoxigraph.serialize(
             example_triples(service.queries, endpoint),

@@ -262,13 +262,12 @@ def _cached(
 
     ``render()`` makes the body, once: it is kept in the result cache (a release never
     changes), so later requests neither read the store nor render again.  It may return None
-    for a page that does not exist: then ``missing()`` answers, and nothing is kept.
+    for a page that does not exist: then ``missing()`` answers, and nothing is kept.  A 304
+    is only ever for a page that exists (kept, or rendered now), whatever the client sends.
     """
     validators = service.conditional(
         request, "page", key, media, str(request.base_url), extra=extra
     )
-    if validators.fresh:
-        return validators.not_modified()
     tag = validators.headers["ETag"]
     kept = service.cache.get(tag)
     if kept is None:
@@ -277,16 +276,19 @@ def _cached(
             return missing() if missing else _not_found(key, media)
         kept = Answer(body=body, media_type=_media_header(media))
         service.cache.put(tag, kept, len(body))
+    if validators.current():
+        return validators.not_modified()
     return validators.respond(kept.body, kept.media_type)
 
 
 def _not_found(path: str, media: str) -> Response:
-    """404 as a page people can go on from, or as a Turtle comment for RDF clients."""
+    """404 as a page people can go on from, or as a Turtle comment for RDF clients.  The RDF
+    body echoes nothing of the request: a path could otherwise end the comment and add
+    triples of its own."""
     if media == HTML:
         return HTMLResponse(html.not_found_page(path), status_code=404)
     return PlainTextResponse(
-        f"# <{ns.BASE}{path.lstrip('/')}> is not described in this dataset.\n"
-        f"# See {ns.BASE}id/dataset for what is.\n",
+        f"# This IRI is not described in this dataset.\n# See {ns.BASE}id/dataset for what is.\n",
         status_code=404,
     )
 
@@ -307,6 +309,6 @@ def _download(service: Service, request: Request, file: str) -> Response:
     digest = entry.sha256 if entry else hashlib.sha256(data).hexdigest()
     media = html.media_of(entry)[0] if entry else "text/plain"
     validators = conditional(request.headers.get("if-none-match"), f'"{digest}"', IMMUTABLE)
-    if validators.fresh:
+    if validators.current():
         return validators.not_modified()
     return validators.respond(data, _media_header(media))

@@ -29,7 +29,7 @@ from shkg.errors import (
     UpdateRefused,
 )
 from shkg.query.negotiation import choose
-from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, QueryRequest, refuse_update
+from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, QueryRequest
 from shkg.render.description import service_description
 from shkg.web.service import Service
 
@@ -116,13 +116,14 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     settings = service.settings
     if operation.updates:
         raise UpdateRefused()
+    # Sizes first, before anything reads the texts; the texts themselves are read only in a
+    # query worker (sparql.answer), never here.
+    for text in operation.queries:
+        if len(text.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
+            raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
     if len(operation.queries) != 1:
-        for text in operation.queries:
-            refuse_update(text)
         raise BadRequest(f"exactly one `query` parameter is required, got {len(operation.queries)}")
     query = operation.queries[0]
-    if len(query.encode("utf-8", "surrogatepass")) > settings.max_query_bytes:
-        raise PayloadTooLarge(f"query over {settings.max_query_bytes} bytes")
 
     accept = request.headers.get("accept")
     validators = service.conditional(
@@ -143,7 +144,7 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     # Only an answer this server has (so one that passed the checks) is "not modified"; any
     # other is run, and the worker refuses it if it must (RFC 9110 13.2.1: a precondition
     # does not turn what would be an error into a 304).
-    if answer is not None and validators.fresh:
+    if answer is not None and validators.current():
         return validators.not_modified()
     if answer is None:
         client = request.client.host if request.client else "unknown"
@@ -172,7 +173,7 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
     media = _negotiate(request, fmt, RDF_FORMATS)
     endpoint = str(request.url.replace(query="", fragment=""))
     validators = service.conditional(request, "description", endpoint, media)
-    if validators.fresh:
+    if validators.current():
         return validators.not_modified()
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
@@ -195,17 +196,23 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
 def _graph_store(
     service: Service, request: Request, graph: str | None, default: bool, fmt: str | None
 ) -> Response:
+    store = service.store
+    named = None
+    if graph is not None:
+        try:
+            named = pyoxigraph.NamedNode(graph)
+        except ValueError as error:
+            raise BadRequest(f"`graph` is not an absolute IRI: {error}") from None
+        if not store.contains_named_graph(named):
+            raise NotFound("no graph of that name in this dataset")
     whole = graph is None and not default
     offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
     media = _negotiate(request, fmt, offered)
     validators = service.conditional(request, "store", graph, "default" if default else "", media)
-    if validators.fresh:
+    if validators.current():
         return validators.not_modified()
-    store = service.store
-    if graph is not None:
-        if not store.contains_named_graph(pyoxigraph.NamedNode(graph)):
-            raise NotFound(f"no graph <{graph}> in this dataset")
-        body = store.dump(format=offered[media], from_graph=pyoxigraph.NamedNode(graph))
+    if named is not None:
+        body = store.dump(format=offered[media], from_graph=named)
     elif default or media in RDF_FORMATS:
         # The default graph is the union of the named graphs, as for queries.
         union = store.quads_for_pattern(None, None, None, None)
