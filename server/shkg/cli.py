@@ -76,6 +76,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=settings.workers,
         log_level=args.log_level,
         access_log=False,
+        # X-Forwarded-For names the client only when it comes from a proxy said to be ours;
+        # uvicorn would otherwise trust it from 127.0.0.1, so any local process could pose as
+        # any number of clients to the rate limits.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
     )
     return 0
 

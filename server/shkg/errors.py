@@ -149,6 +149,12 @@ class QueryTimedOut(ServiceUnavailable):
     """The query ran longer than the time limit and was cancelled."""
 
 
+class QueryOutOfMemory(ServiceUnavailable):
+    """The query needed more memory than a query worker may use, and was stopped."""
+
+    rejection = "memory"
+
+
 class BadGateway(HttpError):
     """A SERVICE endpoint the query called (one in the allowlist), or the backend, failed."""
 

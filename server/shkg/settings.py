@@ -53,11 +53,37 @@ class Settings:
         (),
         "Comma-separated SPARQL endpoint IRIs that SERVICE may call; empty refuses every SERVICE.",
     )
+    query_memory_mb: int | None = _setting(
+        2048,
+        "Most data memory one query process may use, in MB; a query that needs more is stopped "
+        "(503) and its process replaced. Empty for no limit.",
+    )
+    queue_seconds: float = _setting(
+        2.0, "Seconds a query may wait for a free query process before it is refused (503)."
+    )
+    queue_length: int = _setting(
+        8, "Most queries that may wait for a free query process at once; more are refused (503)."
+    )
     rate_concurrent: int | None = _setting(
-        None, "Most queries one client (IP address) may have running at once; empty for no limit."
+        2,
+        "Most queries one client (IP address; IPv6: its /64) may have running at once; "
+        "empty for no limit.",
     )
     rate_query_seconds: float | None = _setting(
-        None, "Query seconds one client may use per minute; empty for no limit."
+        30.0,
+        "Query seconds one client may use per minute (its queries' wall time); empty for no limit.",
+    )
+    forwarded_allow_ips: tuple[str, ...] = _setting(
+        (),
+        "Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are trusted (the client is then the address they name); empty "
+        "trusts none, so every client is the address that connected.",
+    )
+    public_url: str | None = _setting(
+        None,
+        "The URL the server is reached at (such as https://kg.example.org/), written in every "
+        "absolute link it makes: VoID, the service description, the JSON-LD context. Empty: "
+        "http://HOST:PORT/. The request's Host header is never used.",
     )
     cache_bytes: int = _setting(
         64_000_000, "Memory for cached query results, in bytes; 0 turns the cache off."

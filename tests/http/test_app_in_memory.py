@@ -250,3 +250,16 @@ def test_a_client_that_leaves_mid_body_is_no_server_error(
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert [m["status"] for m in starts] == [499]
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_the_host_header_is_never_reflected_nor_splits_the_cache(client: TestClient) -> None:
+    pages = [
+        client.get(path, headers={"Host": host, "Accept": "text/turtle"})
+        for host in ("evil.example", "other.example")
+        for path in ("/.well-known/void", "/sparql")
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "evil.example" not in page.text and "other.example" not in page.text
+        assert "http://127.0.0.1:8000/sparql" in page.text  # the configured default
+    assert pages[0].headers["ETag"] == pages[2].headers["ETag"]

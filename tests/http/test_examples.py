@@ -28,7 +28,12 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
     with TestClient(
-        release_app(Settings(query_workers=0, access_log=False, root=str(ROOT)), release)
+        release_app(
+            Settings(
+                query_workers=0, access_log=False, public_url="http://testserver/", root=str(ROOT)
+            ),
+            release,
+        )
     ) as test_client:
         yield test_client
 

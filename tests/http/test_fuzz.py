@@ -85,7 +85,10 @@ bodies = st.one_of(
 
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
-    app = release_app(Settings(query_workers=0, access_log=False, max_rows=50), release)
+    app = release_app(
+        Settings(query_workers=0, access_log=False, public_url="http://testserver/", max_rows=50),
+        release,
+    )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -21,7 +21,7 @@ from shkg.settings import Settings
 from shkg.web.app import release_app
 from tests.support import ROOT
 
-IN_PROCESS = Settings(query_workers=0, access_log=False)
+IN_PROCESS = Settings(query_workers=0, access_log=False, public_url="http://testserver/")
 FORMATS = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -386,6 +386,9 @@ def test_home_page(client: TestClient, release: Release) -> None:
 def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:
     root = str(ROOT)
     with TestClient(
-        release_app(Settings(query_workers=0, access_log=False, root=root), release)
+        release_app(
+            Settings(query_workers=0, access_log=False, public_url="http://testserver/", root=root),
+            release,
+        )
     ) as client:
         assert "Which clusters include Lingang?" in client.get("/").text

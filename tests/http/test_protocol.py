@@ -27,7 +27,7 @@ from tests.support import Listener
 CLUSTERS = "SELECT ?c WHERE { ?c a <https://w3id.org/shkg/ontology#IndustrialCluster> }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = "application/sparql-results+json"
-IN_PROCESS = Settings(query_workers=0, access_log=False)
+IN_PROCESS = Settings(query_workers=0, access_log=False, public_url="http://testserver/")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,9 @@ from shkg.web import querypage
 from shkg.web.app import release_app
 from tests.support import ROOT
 
-IN_PROCESS = Settings(query_workers=0, access_log=False, root=str(ROOT))
+IN_PROCESS = Settings(
+    query_workers=0, access_log=False, public_url="http://testserver/", root=str(ROOT)
+)
 
 
 @pytest.fixture(scope="module")

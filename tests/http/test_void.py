@@ -24,7 +24,9 @@ DATASET = NamedNode(ns.DATASET)
 @pytest.fixture(scope="module")
 def client(release: Release) -> Iterator[TestClient]:
     with TestClient(
-        release_app(Settings(query_workers=0, access_log=False), release)
+        release_app(
+            Settings(query_workers=0, access_log=False, public_url="http://testserver/"), release
+        )
     ) as test_client:
         yield test_client
 

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from shkg.errors import TooManyRequests
-from shkg.run.ratelimit import RateLimiter
+from shkg.run.ratelimit import RateLimiter, client_key
 
 
 class Clock:
@@ -245,3 +245,18 @@ def test_thread_safety() -> None:
     assert peak <= 3
     assert admitted + refused == 16 * 200 and admitted > 0
     assert len(limiter) == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_clients_are_addresses_and_ipv6_clients_their_64(host: str, key: str) -> None:
+    assert client_key(host) == key

@@ -9,13 +9,21 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
 
 from shkg.build.release import Release
-from shkg.errors import BadRequest, NotAcceptable, ServiceUnavailable, UpdateAsQuery
+from shkg.errors import (
+    BadRequest,
+    NotAcceptable,
+    QueryOutOfMemory,
+    ServiceUnavailable,
+    UpdateAsQuery,
+)
 from shkg.query.sparql import Answer, Limits, QueryRequest, answer
+from shkg.run import workers
 from shkg.run.workers import QueryPool, WorkerFault, _Worker
 
 RUNAWAY = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
@@ -50,9 +58,17 @@ def make_pool(release: Release) -> Iterator[Callable[..., QueryPool]]:
     """Pools over the session's release, all closed at the end of the test."""
     pools: list[QueryPool] = []
 
-    def make(size: int = 2, timeout: float = 30.0, limits: Limits | None = None) -> QueryPool:
+    def make(
+        size: int = 2, timeout: float = 30.0, limits: Limits | None = None, **options: Any
+    ) -> QueryPool:
         pools.append(
-            QueryPool(release.store_path, size=size, timeout=timeout, limits=limits or Limits())
+            QueryPool(
+                release.store_path,
+                size=size,
+                timeout=timeout,
+                limits=limits or Limits(),
+                **options,
+            )
         )
         return pools[-1]
 
@@ -350,3 +366,57 @@ def test_a_demoted_query_that_ends_leaves_its_worker_at_normal_priority(
     wait_for(lambda: len(pool.pids) == 1)
     assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids] == [0]
     assert pool.busy == 0
+
+
+# A 1.7 KB query that doubles a string twenty times: a gigabyte in seconds.
+MEMORY_BOMB = (
+    'SELECT (STRLEN(?v20) AS ?n) WHERE { BIND("'
+    + "x" * 1000
+    + '" AS ?v0) '
+    + " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(20))
+    + " }"
+)
+
+
+@pytest.mark.slow
+def test_a_query_over_the_memory_limit_is_stopped_and_its_worker_replaced(
+    make_pool: Callable[..., QueryPool],
+) -> None:
+    pool = make_pool(size=1, memory=512 * 2**20)
+    before = pool.pids
+    with pytest.raises(QueryOutOfMemory, match="more than 512 MB"):
+        pool.run(QueryRequest(query=MEMORY_BOMB))
+    assert pool.pids != before
+    assert pool.run(QueryRequest(query="ASK {}")).body  # the replacement answers
+
+
+@pytest.mark.slow
+def test_waiting_for_a_worker_is_bounded(
+    make_pool: Callable[..., QueryPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No spare worker for the runaway (demotion would start one): one worker, held.
+    monkeypatch.setattr(workers, "SLOW_SECONDS", 60.0)
+    pool = make_pool(size=1, queue_seconds=0.5, max_waiting=1)
+    outcomes: list[object] = []
+
+    def run(request: QueryRequest) -> None:
+        try:
+            outcomes.append(pool.run(request, timeout=2.0))
+        except Exception as error:  # noqa: BLE001 - what each caller got is the point
+            outcomes.append(error)
+
+    holder = threading.Thread(target=run, args=(RUNAWAY,))
+    holder.start()
+    wait_for(lambda: pool.busy == 1)
+    waiter = threading.Thread(target=run, args=(QueryRequest(query="ASK {}"),))
+    waiter.start()
+    wait_for(lambda: pool._waiting == 1)
+    # The queue is full: refused at once, not after the queue time.
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable, match="busy"):
+        pool.run(QueryRequest(query="ASK { ?s ?p ?o }"))
+    assert time.monotonic() - started < 0.5
+    waiter.join()
+    holder.join()
+    # The waiter gave up after its queue time, long before the runaway's timeout.
+    assert any(isinstance(o, ServiceUnavailable) and "busy" in o.message for o in outcomes)

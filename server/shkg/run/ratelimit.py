@@ -12,6 +12,7 @@ all, which is the price of bounded memory when many addresses are in use.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -58,6 +59,22 @@ class _Client:
             if remaining < budget:
                 return ended + WINDOW_SECONDS - now
         return 0.0
+
+
+def client_key(host: str) -> str:
+    """Who a client is for the limits: its IPv4 address, or the /64 network of its IPv6
+    address (one host is given a whole /64, so it could otherwise pose as many clients)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return (
+        str(address.ipv4_mapped or address)
+        if isinstance(address, ipaddress.IPv6Address)
+        else str(address)
+    )
 
 
 class RateLimiter:

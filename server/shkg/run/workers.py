@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 import threading
 import time
@@ -40,7 +41,7 @@ from typing import Any, Self
 
 import pyoxigraph
 
-from shkg.errors import HttpError, QueryTimedOut, ServiceUnavailable
+from shkg.errors import HttpError, QueryOutOfMemory, QueryTimedOut, ServiceUnavailable
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer, QueryRequest, answer
 from shkg.run.inprocess import InProcessQueries
@@ -87,11 +88,13 @@ class _Worker:
         self._reaped = False
 
     @classmethod
-    def start(cls, context: SpawnContext, store_path: Path, limits: Limits) -> _Worker:
+    def start(
+        cls, context: SpawnContext, store_path: Path, limits: Limits, memory: int | None
+    ) -> _Worker:
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(
             target=serve,
-            args=(str(store_path), limits, theirs, os.getpid()),
+            args=(str(store_path), limits, theirs, os.getpid(), memory),
             name="shkg-query-worker",
             daemon=True,
         )
@@ -150,7 +153,17 @@ class QueryPool:
     stops every worker and waits for it.
     """
 
-    def __init__(self, store_path: Path, size: int, timeout: float, limits: Limits) -> None:
+    def __init__(
+        self,
+        store_path: Path,
+        size: int,
+        timeout: float,
+        limits: Limits,
+        *,
+        queue_seconds: float | None = None,
+        max_waiting: int | None = None,
+        memory: int | None = None,
+    ) -> None:
         if size < 0:
             raise ValueError(f"size must not be negative, got {size}")
         if timeout <= 0:
@@ -158,6 +171,13 @@ class QueryPool:
         self.store_path = Path(store_path)
         self.size = size
         self.timeout = timeout
+        # How long, and how many queries at once, may wait for a free worker (None: up to
+        # the timeout, any number); past either, 503 at once rather than a pile of waiters.
+        self.queue_seconds = queue_seconds
+        self.max_waiting = max_waiting
+        self._waiting = 0
+        # Bytes of data memory each worker may use (RLIMIT_DATA); None for no limit.
+        self.memory = memory
         self.limits = limits
         self._context = multiprocessing.get_context("spawn")
         self._changed = threading.Condition()  # guards everything below; notified on change
@@ -229,12 +249,15 @@ class QueryPool:
         if self._in_process is not None:
             return self._in_process.run(request)
         deadline = time.monotonic() + limit
+        wait_until = deadline
+        if self.queue_seconds is not None:
+            wait_until = min(deadline, time.monotonic() + self.queue_seconds)
         # A worker found dead before it took the query is replaced and the query goes to
         # another.  Every worker, and then its replacement, may be found dead; after more than
         # that, workers die faster than they start, and the query gives up rather than spawn on.
         for _ in range(2 * self.size + 1):
             try:
-                worker = self._take(deadline)
+                worker = self._take(wait_until)
             except _DiedIdle:
                 continue
             # From here this thread holds the worker: every way out gives it back or retires it.
@@ -245,6 +268,13 @@ class QueryPool:
                 continue
             except (EOFError, OSError):
                 self._discard(worker)
+                if self.memory is not None and worker.exitcode == -signal.SIGABRT:
+                    # What a worker over its memory limit does: the allocation fails, and the
+                    # engine aborts.
+                    raise QueryOutOfMemory(
+                        f"the query needed more than {self.memory // 2**20} MB of memory "
+                        "and was stopped"
+                    ) from None
                 raise self._lost("the query's worker stopped unexpectedly; try again") from None
             except BaseException:
                 self._discard(worker)
@@ -326,9 +356,14 @@ class QueryPool:
                     if self._idle:
                         break
                     remaining = deadline - time.monotonic()
-                    if remaining <= 0:
+                    full = self.max_waiting is not None and self._waiting >= self.max_waiting
+                    if remaining <= 0 or full:
                         raise ServiceUnavailable("all query workers are busy", retry_after=1)
-                    self._changed.wait(remaining)
+                    self._waiting += 1
+                    try:
+                        self._changed.wait(remaining)
+                    finally:
+                        self._waiting -= 1
                 # Prefer a worker known to be ready; replacements may still be starting.
                 worker = next((w for w in self._idle if w.ready), self._idle[0])
                 self._idle.remove(worker)
@@ -379,7 +414,7 @@ class QueryPool:
         return ServiceUnavailable(message, retry_after=1)
 
     def _spawn_locked(self) -> None:
-        worker = _Worker.start(self._context, self.store_path, self.limits)
+        worker = _Worker.start(self._context, self.store_path, self.limits, self.memory)
         self._workers.add(worker)
         self._idle.append(worker)
         self._changed.notify()
@@ -476,7 +511,9 @@ def _outcome(reply: tuple[Any, ...]) -> Answer:
 # --- the worker process ------------------------------------------------------------------
 
 
-def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> None:
+def serve(
+    store_path: str, limits: Limits, conn: Connection, parent: int, memory: int | None = None
+) -> None:
     """A worker's life: open the store, greet, then answer requests until told to stop.
 
     It greets with ``("ready", pid)``, or ``("fault", message)`` if it cannot open the store.
@@ -484,8 +521,14 @@ def serve(store_path: str, limits: Limits, conn: Connection, parent: int) -> Non
     that died before taking a query from one that died running it; then replies
     ``("answer", Answer)``, ``("refused", HttpError)`` for an error of the request (the
     error itself, which pickles with its fields), or ``("fault", message)``: a description,
-    never a traceback.  It reads nothing but the store at ``store_path``.
+    never a traceback.  It reads nothing but the store at ``store_path``.  With ``memory``,
+    its data memory is capped at that many bytes: a query that needs more makes the engine
+    abort the worker (which the pool reports as QueryOutOfMemory and replaces).
     """
+    if memory is not None:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    # An abort prints a one-line reason, never a backtrace, into the server's log.
+    os.environ["RUST_BACKTRACE"] = "0"
     # Ctrl-C reaches the whole process group; the pool stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A killed server cannot stop its workers: each one leaves when its parent is gone, even

@@ -114,6 +114,9 @@ def open_backend(settings: Settings, release: Release) -> tuple[ReadableStore, Q
         size=settings.query_workers,
         timeout=settings.query_timeout,
         limits=limits,
+        queue_seconds=settings.queue_seconds,
+        max_waiting=settings.queue_length,
+        memory=settings.query_memory_mb * 2**20 if settings.query_memory_mb else None,
     )
     return release.open_store(), pool
 

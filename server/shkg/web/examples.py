@@ -93,7 +93,7 @@ def router(service: Service) -> APIRouter:
         media = choose(fmt or request.headers.get("accept"), list(RDF_FORMATS))
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
-        endpoint = str(request.base_url) + "sparql"
+        endpoint = service.base_url + "sparql"
         validators = service.conditional(request, "examples", endpoint, media)
         if validators.current():
             return validators.not_modified()

@@ -121,7 +121,7 @@ def router(service: Service) -> APIRouter:
                 return None
             if media == HTML:
                 return html.resource_page(service.store, iri).encode()
-            return _rdf(found, media, request)
+            return _rdf(found, media, service.base_url)
 
         return _cached(
             service,
@@ -142,9 +142,9 @@ def router(service: Service) -> APIRouter:
             if media == HTML:  # the home page, rendered here: never another route's response
                 return home_page()
             return _rdf(
-                void_triples(service.manifest, computed.stats, str(request.base_url)),
+                void_triples(service.manifest, computed.stats, service.base_url),
                 media,
-                request,
+                service.base_url,
             )
 
         return _cached(
@@ -165,7 +165,7 @@ def router(service: Service) -> APIRouter:
             return _rdf(
                 [q.triple for q in service.store.quads_for_pattern(None, None, None, graph)],
                 media,
-                request,
+                service.base_url,
             )
 
         return _cached(
@@ -182,9 +182,9 @@ def router(service: Service) -> APIRouter:
             media,
             "void",
             lambda: _rdf(
-                void_triples(service.manifest, computed.stats, str(request.base_url)),
+                void_triples(service.manifest, computed.stats, service.base_url),
                 media,
-                request,
+                service.base_url,
             ),
             {},
         )
@@ -239,9 +239,9 @@ def _link_headers(path: str, media: str) -> dict[str, str]:
     }
 
 
-def _rdf(found: list[Triple], media: str, request: Request) -> bytes:
+def _rdf(found: list[Triple], media: str, base_url: str) -> bytes:
     if media == "application/ld+json":
-        return jsonld(found, str(request.base_url) + "context.jsonld")
+        return jsonld(found, base_url + "context.jsonld")
     return serialize(found, media)
 
 
@@ -265,9 +265,7 @@ def _cached(
     for a page that does not exist: then ``missing()`` answers, and nothing is kept.  A 304
     is only ever for a page that exists (kept, or rendered now), whatever the client sends.
     """
-    validators = service.conditional(
-        request, "page", key, media, str(request.base_url), extra=extra
-    )
+    validators = service.conditional(request, "page", key, media, extra=extra)
     tag = validators.headers["ETag"]
     kept = service.cache.get(tag)
     if kept is None:

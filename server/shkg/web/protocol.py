@@ -31,6 +31,7 @@ from shkg.errors import (
 from shkg.query.negotiation import choose
 from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, QueryRequest
 from shkg.render.description import service_description
+from shkg.run.ratelimit import client_key
 from shkg.web.service import Service
 
 # Graph formats for the service description and Graph Store GETs; quads formats for the
@@ -147,7 +148,7 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     if answer is not None and validators.current():
         return validators.not_modified()
     if answer is None:
-        client = request.client.host if request.client else "unknown"
+        client = client_key(request.client.host if request.client else "unknown")
         with service.limiter.admit(client):
             # The worker refuses updates and SERVICE outside the allowlist before it runs
             # anything (sparql.answer); a cached answer passed those checks.
@@ -171,7 +172,7 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
 
 def _description(service: Service, request: Request, fmt: str | None) -> Response:
     media = _negotiate(request, fmt, RDF_FORMATS)
-    endpoint = str(request.url.replace(query="", fragment=""))
+    endpoint = service.base_url + "sparql"
     validators = service.conditional(request, "description", endpoint, media)
     if validators.current():
         return validators.not_modified()

@@ -47,6 +47,14 @@ class Service:
     def build_id(self) -> str:
         return self.manifest.build_id
 
+    @property
+    def base_url(self) -> str:
+        """This server's root URL, ending in `/`, for every absolute link it writes: the
+        configured public URL, else http://HOST:PORT/ (never the request's Host header, which
+        a client may set to anything)."""
+        url = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}/"
+        return url if url.endswith("/") else url + "/"
+
     def conditional(
         self, request: Request, *parts: str | list[str] | None, extra: dict[str, str] | None = None
     ) -> Conditional:
