@@ -321,6 +321,12 @@ class Bench:
                 "127.0.0.1",
                 "--port",
                 str(port),
+                # Capacity, as Oxigraph's server is measured: every load client comes from
+                # one address here, so the per-client limits (on by default) are off.
+                "--rate-concurrent",
+                "off",
+                "--rate-query-seconds",
+                "off",
                 *options,
             ],
             "/sparql",
