@@ -792,12 +792,19 @@ DRILLS: dict[str, Callable[[Workspace, bool], Drill]] = {
 }
 
 
+def all_drills() -> dict[str, Callable[[Workspace, bool], Drill]]:
+    """These drills and the attack drills of bench/attacks.py (which build on this module)."""
+    from .attacks import ATTACKS
+
+    return {**DRILLS, **ATTACKS}
+
+
 def run(names: list[str], quick: bool) -> list[Drill]:
     results = []
     for name in names:
         with workspace() as space:
             started = time.perf_counter()
-            drill = DRILLS[name](space, quick)
+            drill = all_drills()[name](space, quick)
             drill.figures["took"] = f"{time.perf_counter() - started:.0f} s"
             results.append(drill)
             print(format_drill(drill), flush=True)
@@ -820,15 +827,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.drills", description=__doc__.split("\n")[0]
     )
+    known = all_drills()
     parser.add_argument(
-        "drills", nargs="*", metavar="DRILL", help=f"any of {', '.join(DRILLS)} (default: all)"
+        "drills", nargs="*", metavar="DRILL", help=f"any of {', '.join(known)} (default: all)"
     )
     parser.add_argument("--quick", action="store_true", help="smaller drills, about a minute")
     args = parser.parse_args(argv)
-    unknown = [name for name in args.drills if name not in DRILLS]
+    unknown = [name for name in args.drills if name not in known]
     if unknown:
-        parser.error(f"no drill named {', '.join(unknown)}: choose from {', '.join(DRILLS)}")
-    results = run(args.drills or list(DRILLS), args.quick)
+        parser.error(f"no drill named {', '.join(unknown)}: choose from {', '.join(known)}")
+    results = run(args.drills or list(known), args.quick)
     return 0 if all(d.ok for d in results) else 1
 
 

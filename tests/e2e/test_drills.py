@@ -18,12 +18,14 @@ pytestmark = pytest.mark.server
 
 def run(release: Release, name: str) -> drills.Drill:
     with drills.workspace(release.path) as space:
-        drill = drills.DRILLS[name](space, True)
+        drill = drills.all_drills()[name](space, True)
     print(drills.format_drill(drill))
     return drill
 
 
-@pytest.mark.parametrize("name", ["load", "abuse", "fuzz", "crash"])
+@pytest.mark.parametrize(
+    "name", ["load", "abuse", "fuzz", "crash", "checker", "memory", "starve", "edges"]
+)
 def test_drill(release: Release, name: str) -> None:
     drill = run(release, name)
     assert drill.ok, drill.failures

@@ -1,0 +1,389 @@
+"""Attack drills: what one hostile client on the open internet can try, and what it costs
+everyone else.
+
+Each drill starts a real `shkg serve` with its default settings, measures a well-behaved
+client (the *probe*: simple queries, each unique so the cache cannot answer, from its own
+loopback address 127.0.0.2) while nobody else is there, then while the attack runs, and
+reports the probe's p99 both ways, its errors, what the attacker got, the server's memory
+and CPU, and whether the server's log holds a traceback or a 5xx.  `python -m bench.drills`
+runs them with the other drills; `tests/e2e/test_drills.py` runs each quick.
+
+The attacker connects from 127.0.0.1 and the probe from 127.0.0.2: two clients, as the
+server's per-client limits see them, without trusting any proxy header.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+import pyoxigraph
+
+from .drills import (
+    CROSS_PRODUCT,
+    SIMPLE,
+    Drill,
+    Workspace,
+    healthy,
+    query_path,
+    query_workers,
+    serving,
+)
+from .loadgen import percentile
+from .servers import Server, _stat, hwm_bytes, rss_bytes
+
+PROBE_ADDRESS = "127.0.0.2"
+# An attack runs to its end, or is told to stop after this long.
+ATTACK_SECONDS = 60.0
+TICKS = 100  # clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
+
+
+# --- the well-behaved client, and what the server looks like --------------------------------
+
+
+def request(
+    server: Server,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str = PROBE_ADDRESS,
+    timeout: float = 30.0,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on a fresh connection from ``source``; status 0 if it failed."""
+    connection = http.client.HTTPConnection(
+        server.endpoint.host, server.endpoint.port, timeout=timeout, source_address=(source, 0)
+    )
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    except OSError:
+        return 0, {}, b""
+    finally:
+        connection.close()
+
+
+def probe(server: Server, count: int, tag: str) -> list[tuple[float, int]]:
+    """``count`` simple queries, one after another: (seconds, status) each."""
+    out = []
+    for n in range(count):
+        started = time.perf_counter()
+        status = request(
+            server,
+            "GET",
+            query_path(f"{SIMPLE} # probe {tag} {n} {time.time_ns()}"),
+            headers={"Accept": "application/sparql-results+json"},
+        )[0]
+        out.append((time.perf_counter() - started, status))
+    return out
+
+
+def main_cpu(server: Server) -> float:
+    """CPU seconds the server process itself (not its query workers) has used."""
+    fields = _stat(server.pid)
+    return sum(int(value) for value in fields[11:13]) / TICKS if fields else 0.0
+
+
+def log_text(server: Server) -> str:
+    return server.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class Attack:
+    """What an attack reports: figures, and the checks particular to it."""
+
+    figures: dict[str, str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def check(self, condition: bool, failure: str) -> None:
+        if not condition:
+            self.failures.append(failure)
+
+
+def attack_drill(
+    space: Workspace,
+    name: str,
+    attack: Callable[[Server, threading.Event], Attack],
+    probes: int,
+    *options: str,
+) -> Drill:
+    """Probe quiet, probe under ``attack`` (run on a thread until the probe is done), then
+    check: no probe errors, no 5xx or traceback in the log, the probe's p99 within 3x quiet
+    (a target: printed, deciding nothing on a shared machine), every worker back."""
+    drill = Drill(name)
+    with serving(space, *options) as server:
+        probe(server, 5, "warm")
+        cpu_quiet = main_cpu(server)
+        quiet = probe(server, probes, "quiet")
+        # What the server spends on one probe, to leave the probe out of the attack's cost.
+        per_probe = (main_cpu(server) - cpu_quiet) / len(quiet)
+        workers_before = len(query_workers(server))
+        cpu_before = main_cpu(server)
+        stop = threading.Event()
+        outcome: list[Attack] = []
+        attacker = threading.Thread(target=lambda: outcome.append(attack(server, stop)))
+        attacker.start()
+        time.sleep(0.3)
+        # The probe goes on for as long as the attack does (at least ``probes`` queries).
+        under = probe(server, probes, "under")
+        deadline = time.monotonic() + ATTACK_SECONDS
+        while attacker.is_alive() and time.monotonic() < deadline:
+            under += probe(server, 10, "under")
+        stop.set()
+        attacker.join(120)
+        cpu_used = max(main_cpu(server) - cpu_before - per_probe * len(under), 0.0)
+        recovered = _wait(lambda: len(query_workers(server)) == workers_before, 15)
+        after = probe(server, 5, "after")
+        rss = rss_bytes(server.pids())
+        peak = hwm_bytes([server.pid])
+        alive = healthy(server)
+        log = log_text(server)
+    quiet_p99 = percentile([s for s, _ in quiet], 0.99) or 0.0
+    under_p99 = percentile([s for s, _ in under], 0.99) or 0.0
+    failed = Counter(status for _, status in quiet + under + after if status != 200)
+    drill.figures["probe p99 quiet / under attack"] = (
+        f"{quiet_p99 * 1000:.1f} / {under_p99 * 1000:.1f} ms"
+    )
+    drill.figures["probe errors"] = str(sum(failed.values())) + (
+        f" {dict(failed)}" if failed else ""
+    )
+    drill.figures["server process CPU spent on the attack"] = f"{cpu_used:.2f} s"
+    drill.figures["RSS of every process at end / server process peak"] = (
+        f"{rss / 2**20:.0f} / {peak / 2**20:.0f} MB"
+    )
+    drill.target(
+        "probe p99 under attack / quiet", under_p99 / quiet_p99 if quiet_p99 else 0.0, 3.0, "x"
+    )
+    if outcome:
+        drill.figures.update(outcome[0].figures)
+        for failure in outcome[0].failures:
+            drill.check(False, failure)
+    else:
+        drill.check(False, "the attack did not finish")
+    drill.check(not failed, f"the probe failed: {dict(failed)}")
+    drill.check(alive, "the server did not answer /healthz after the attack")
+    drill.check(recovered, f"query workers not back to {workers_before}")
+    drill.check("Traceback" not in log, "a traceback in the server's log")
+    drill.check(" 500 " not in log and '"status": 500' not in log, "a 500 in the server's log")
+    return drill
+
+
+def _wait(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def _form(**fields: str | list[str]) -> bytes:
+    return urlencode(fields, doseq=True).encode()
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+# --- finding 3: the query checker ------------------------------------------------------------
+
+# `a.a.a...`: once quadratic to lex (16 KB took 1.3 s), and checked in the server process
+# when sent twice in one request.
+PATHOLOGICAL = "a" + ".a" * 12_000
+
+
+def checker_attack(server: Server, stop: threading.Event, rounds: int) -> Attack:
+    """Pathological texts, as several `query` parameters (refused unread) and as one (read in
+    a query worker, in linear time), over and over until the probe is done."""
+    result = Attack()
+    statuses: Counter[int] = Counter()
+    sent = 0
+    for _ in range(rounds):
+        if stop.is_set():
+            break
+        for body in (
+            _form(query=[PATHOLOGICAL, PATHOLOGICAL]),
+            _form(query=[PATHOLOGICAL] * 3),
+            _form(query=PATHOLOGICAL),
+        ):
+            statuses[request(server, "POST", "/sparql", body, FORM, "127.0.0.1")[0]] += 1
+            sent += 1
+    answers = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+    result.figures["attacker"] = f"{sent} requests of 24-72 KB: {answers}"
+    result.check(set(statuses) <= {400, 429}, f"unexpected answers: {dict(statuses)}")
+    return result
+
+
+# --- finding 4: memory -------------------------------------------------------------------------
+
+MEMORY_BOMB = (
+    'SELECT (STRLEN(?v20) AS ?n) WHERE { BIND("'
+    + "x" * 1000
+    + '" AS ?v0) '
+    + " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(20))
+    + " }"
+)
+
+
+def memory_attack(server: Server, stop: threading.Event) -> Attack:
+    """The 1.7 KB query that doubles a string twenty times, sent twice at once (the limit of
+    one client), while the probe runs: each stopped at the workers' memory ceiling."""
+    result = Attack()
+    statuses: Counter[int] = Counter()
+    peak_worker = 0
+    sampling = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_worker
+        while not sampling.is_set():
+            for pid in query_workers(server):
+                peak_worker = max(peak_worker, rss_bytes([pid]))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+
+    def bomb() -> None:
+        statuses[
+            request(server, "POST", "/sparql", _form(query=MEMORY_BOMB), FORM, "127.0.0.1")[0]
+        ] += 1
+
+    rounds = 0
+    while not stop.is_set() and rounds < 2:
+        bombs = [threading.Thread(target=bomb) for _ in range(2)]
+        for thread in bombs:
+            thread.start()
+        for thread in bombs:
+            thread.join()
+        rounds += 1
+    sampling.set()
+    sampler.join()
+    result.figures["attacker"] = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+    result.figures["largest query worker seen"] = f"{peak_worker / 2**20:.0f} MB (ceiling 2048)"
+    result.check(statuses.get(503, 0) > 0, f"no bomb was stopped: {dict(statuses)}")
+    result.check(set(statuses) <= {503, 429}, f"unexpected answers: {dict(statuses)}")
+    result.check(peak_worker <= 2200 * 2**20, f"a worker grew to {peak_worker / 2**20:.0f} MB")
+    return result
+
+
+# --- finding 6: starving the defaults ----------------------------------------------------------
+
+
+def starve_attack(server: Server, stop: threading.Event) -> Attack:
+    """Eight runaway cross products at once, then 45 at once, each with a different forged
+    X-Forwarded-For: one client to the limits whatever it claims; /healthz stays quick."""
+    result = Attack()
+    statuses: Counter[int] = Counter()
+    health: list[float] = []
+
+    def runaway(n: int) -> None:
+        status = request(
+            server,
+            "GET",
+            query_path(f"{CROSS_PRODUCT} # {n} {time.time_ns()}"),
+            headers={"X-Forwarded-For": f"10.9.{n // 256}.{n % 256}"},
+            source="127.0.0.1",
+        )[0]
+        statuses[status] += 1
+
+    for burst in (8, 45):
+        if stop.is_set():
+            break
+        threads = [threading.Thread(target=runaway, args=(n,)) for n in range(burst)]
+        for thread in threads:
+            thread.start()
+        for _ in range(5):
+            started = time.perf_counter()
+            request(server, "GET", "/healthz", source="127.0.0.3")
+            health.append(time.perf_counter() - started)
+        for thread in threads:
+            thread.join()
+    result.figures["attacker"] = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+    result.figures["/healthz under attack, slowest"] = f"{max(health, default=0) * 1000:.1f} ms"
+    result.check(statuses.get(429, 0) > 0, f"forged clients were not limited: {dict(statuses)}")
+    result.check(set(statuses) <= {429, 503}, f"unexpected answers: {dict(statuses)}")
+    result.check(max(health, default=0) < 1.0, f"/healthz took {max(health):.2f} s")
+    return result
+
+
+# --- findings 8-12: answers that must not be what they were ------------------------------------
+
+
+def edges_attack(server: Server, stop: threading.Event) -> Attack:
+    """Each request once: the answer it must get, and nothing of it echoed."""
+    result = Attack()
+    injected = "/id/place/x%0a%3Curn:evil%3E%20%3Curn:p%3E%20%22injected%22%20.%0a%23"
+    cases: list[tuple[str, str, str, bytes | None, dict[str, str], set[int]]] = [
+        ("8 bad graph IRI", "GET", "/store?graph=x", None, {}, {400}),
+        ("8 graph IRI with a space", "GET", "/store?graph=a%20b", None, {}, {400}),
+        ("8 empty graph IRI", "GET", "/store?graph=", None, {}, {400}),
+        (
+            "9 `*` for a missing page",
+            "GET",
+            "/id/place/does-not-exist",
+            None,
+            {"If-None-Match": "*"},
+            {404},
+        ),
+        (
+            "9 `*` for a missing graph",
+            "GET",
+            "/store?graph=https://nope.example/g",
+            None,
+            {"If-None-Match": "*"},
+            {404},
+        ),
+        ("10 Turtle 404 injection", "GET", injected, None, {"Accept": "text/turtle"}, {404}),
+        (
+            "11 Host reflected",
+            "GET",
+            "/.well-known/void",
+            None,
+            {"Host": "evil.example", "Accept": "text/turtle"},
+            {200},
+        ),
+        ("12 update as a query", "GET", "/sparql?query=" + quote("CLEAR ALL"), None, {}, {400}),
+    ]
+    for label, method, path, body, headers, expected in cases:
+        status, _, answer = request(server, method, path, body, headers, "127.0.0.1")
+        text = answer.decode("utf-8", "replace")
+        ok = status in expected and "evil" not in text and "injected" not in text
+        if label.startswith("10") and ok:
+            ok = not list(pyoxigraph.parse(answer, format=pyoxigraph.RdfFormat.TURTLE))
+        result.figures[f"finding {label}"] = f"{status}{'' if ok else ' (WRONG)'}"
+        result.check(ok, f"{label}: {status} {text[:120]!r}")
+    # 8: a client that leaves in the middle of its body.
+    with socket.create_connection((server.endpoint.host, server.endpoint.port), 5) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: 1000\r\n\r\nquery=SELECT"
+        )
+        time.sleep(0.2)
+    time.sleep(0.3)
+    result.figures["finding 8 client leaves mid-body"] = "logged, not an error"
+    return result
+
+
+ATTACKS: dict[str, Callable[[Workspace, bool], Drill]] = {
+    "checker": lambda space, quick: attack_drill(
+        space,
+        "attack: query checker (3)",
+        lambda server, stop: checker_attack(server, stop, 10 if quick else 100),
+        20 if quick else 100,
+    ),
+    "memory": lambda space, quick: attack_drill(
+        space, "attack: memory (4)", memory_attack, 20 if quick else 100
+    ),
+    "starve": lambda space, quick: attack_drill(
+        space, "attack: starving the defaults (6)", starve_attack, 20 if quick else 100
+    ),
+    "edges": lambda space, quick: attack_drill(
+        space, "attack: bad answers (8-12)", edges_attack, 10 if quick else 50
+    ),
+}
