@@ -263,3 +263,20 @@ def test_the_host_header_is_never_reflected_nor_splits_the_cache(client: TestCli
         assert "evil.example" not in page.text and "other.example" not in page.text
         assert "http://127.0.0.1:8000/sparql" in page.text  # the configured default
     assert pages[0].headers["ETag"] == pages[2].headers["ETag"]
+
+
+def test_whole_graphs_are_made_once_and_under_the_client_limits() -> None:
+    settings = Settings(query_workers=0, access_log=False, rate_query_seconds=1e-9)
+    service = in_memory(settings, _store())
+    with TestClient(create_app(service)) as limited:
+        first = limited.get("/store", params={"default": ""}, headers={"Accept": "text/turtle"})
+        assert first.status_code == 200
+        # Kept: the same again is answered from the cache, whatever the budget.
+        hits = service.cache.hits
+        again = limited.get("/store", params={"default": ""}, headers={"Accept": "text/turtle"})
+        assert again.content == first.content and service.cache.hits == hits + 1
+        # Another format is made anew, and the client's budget is spent.
+        other = limited.get(
+            "/store", params={"default": ""}, headers={"Accept": "application/n-triples"}
+        )
+        assert other.status_code == 429 and "Retry-After" in other.headers

@@ -29,7 +29,8 @@ from shkg.errors import (
     UpdateRefused,
 )
 from shkg.query.negotiation import choose
-from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, QueryRequest
+from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
+from shkg.query.stores import ReadableStore
 from shkg.render.description import service_description
 from shkg.run.ratelimit import client_key
 from shkg.web.service import Service
@@ -212,6 +213,25 @@ def _graph_store(
     validators = service.conditional(request, "store", graph, "default" if default else "", media)
     if validators.current():
         return validators.not_modified()
+    # A graph, or the whole dataset, is made once per release and format: kept in the result
+    # cache (when it fits there), and made under the same per-client limits as a query.
+    tag = validators.headers["ETag"]
+    kept = service.cache.get(tag)
+    if kept is None:
+        client = client_key(request.client.host if request.client else "unknown")
+        with service.limiter.admit(client):
+            kept = Answer(body=_dump(store, named, default, offered, media), media_type=media)
+        service.cache.put(tag, kept, len(kept.body))
+    return validators.respond(kept.body, kept.media_type)
+
+
+def _dump(
+    store: ReadableStore,
+    named: pyoxigraph.NamedNode | None,
+    default: bool,
+    offered: dict[str, pyoxigraph.RdfFormat],
+    media: str,
+) -> bytes:
     if named is not None:
         body = store.dump(format=offered[media], from_graph=named)
     elif default or media in RDF_FORMATS:
@@ -222,7 +242,7 @@ def _graph_store(
         )
     else:
         body = store.dump(format=offered[media])
-    return validators.respond(body, media)
+    return body or b""
 
 
 def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
