@@ -387,3 +387,181 @@ ATTACKS: dict[str, Callable[[Workspace, bool], Drill]] = {
         space, "attack: bad answers (8-12)", edges_attack, 10 if quick else 50
     ),
 }
+
+
+# --- findings 1, 2 and 5: the connection itself -------------------------------------------------
+
+
+def _raw(
+    server: Server, source: str = "127.0.0.1", receive_buffer: int | None = None
+) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind((source, 0))
+    sock.settimeout(10)
+    sock.connect((server.endpoint.host, server.endpoint.port))
+    return sock
+
+
+def _status_of(sock: socket.socket, wait: float = 5.0) -> int:
+    """The status the server answered on ``sock`` (0: none, the connection just closed)."""
+    sock.settimeout(wait)
+    try:
+        head = sock.recv(64)
+    except OSError:
+        return 0
+    parts = head.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def big_header_attack(server: Server, stop: threading.Event, megabytes: int) -> Attack:
+    """One connection sends a header of ``megabytes`` MB in 1 MiB writes (finding 1)."""
+    result = Attack()
+    sock = _raw(server)
+    started = time.perf_counter()
+    sent = 0
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        chunk = b"a" * 2**20
+        for _ in range(megabytes):
+            sock.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass  # the server closed the connection: what it should do
+    status = _status_of(sock)
+    sock.close()
+    result.figures["attacker"] = (
+        f"{status or 'closed'} after {sent / 2**20:.0f} of {megabytes} MB sent, "
+        f"{time.perf_counter() - started:.2f} s"
+    )
+    result.check(status in (431, 0) and sent < megabytes * 2**20, f"accepted {sent} bytes")
+    return result
+
+
+def slowloris_attack(server: Server, stop: threading.Event, count: int, seconds: float) -> Attack:
+    """``count`` connections each: idle, a head dripped a byte a second, a body dripped; and
+    more connections from one client than it may hold (finding 2).  All must be closed within
+    ``seconds``."""
+    result = Attack()
+    socks: list[tuple[str, socket.socket]] = []
+    refused = 0
+    for _ in range(count):
+        for kind in ("idle", "head", "body"):
+            try:
+                sock = _raw(server)
+            except OSError:
+                refused += 1
+                continue
+            if kind == "body":
+                sock.sendall(
+                    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+                    b"\r\nContent-Length: 100000\r\n\r\nSELECT"
+                )
+            elif kind == "head":
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+            socks.append((kind, sock))
+    started = time.monotonic()
+    open_now = len(socks)
+    closed_at: dict[int, float] = {}
+    while time.monotonic() - started < seconds + 5 and len(closed_at) < len(socks):
+        for index, (kind, sock) in enumerate(socks):
+            if index in closed_at:
+                continue
+            try:
+                if kind != "idle":
+                    sock.send(b"s")  # one more byte, a byte a second
+                sock.setblocking(False)
+                data = sock.recv(4096)
+                sock.setblocking(True)
+                if (
+                    data == b""
+                    or data.startswith(b"HTTP/1.1 408")
+                    or data.startswith(b"HTTP/1.1 503")
+                ):
+                    closed_at[index] = time.monotonic() - started
+            except BlockingIOError:
+                sock.setblocking(True)
+            except OSError:
+                closed_at[index] = time.monotonic() - started
+        time.sleep(1.0)
+    for _, sock in socks:
+        sock.close()
+    still_open = len(socks) - len(closed_at)
+    result.figures["attacker"] = (
+        f"{open_now} connections opened ({refused} refused at connect); "
+        f"{len(closed_at)} closed by the server, the last after "
+        f"{max(closed_at.values(), default=0):.1f} s; {still_open} still open"
+    )
+    result.check(still_open == 0, f"{still_open} connections outlived {seconds + 5:g} s")
+    return result
+
+
+def slow_reader_attack(server: Server, stop: threading.Event, count: int, seconds: float) -> Attack:
+    """``count`` connections ask for the whole dataset (megabytes) and read nothing, with a
+    4 KB receive buffer (finding 5): the server's memory stays flat and they are dropped."""
+    result = Attack()
+    before = rss_bytes([server.pid])
+    socks = []
+    for n in range(count):
+        sock = _raw(server, receive_buffer=4096)
+        sock.sendall(f"GET /store?format=nquads&n={n} HTTP/1.1\r\nHost: x\r\n\r\n".encode("ascii"))
+        socks.append(sock)
+    time.sleep(1.0)
+    during = rss_bytes([server.pid])
+    dropped = _wait(lambda: all(_dropped(sock) for sock in socks), seconds + 5)
+    for sock in socks:
+        sock.close()
+    after = rss_bytes([server.pid])
+    result.figures["attacker"] = f"{count} unread downloads of the whole dataset"
+    result.figures["server RSS before / during / after"] = (
+        f"{before / 2**20:.0f} / {during / 2**20:.0f} / {after / 2**20:.0f} MB"
+    )
+    result.check(dropped, f"unread connections not dropped within {seconds + 5:g} s")
+    result.check(
+        during - before < 64 * 2**20, f"the server grew {(during - before) / 2**20:.0f} MB"
+    )
+    return result
+
+
+def _dropped(sock: socket.socket) -> bool:
+    """Whether the server dropped the connection (reading what it sent until the end)."""
+    sock.setblocking(False)
+    try:
+        while True:
+            data = sock.recv(2**20)
+            if not data:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+CONNECTION_ATTACKS: dict[str, Callable[[Workspace, bool], Drill]] = {
+    "big-header": lambda space, quick: attack_drill(
+        space,
+        "attack: a huge request header (1)",
+        lambda server, stop: big_header_attack(server, stop, 10 if quick else 100),
+        20 if quick else 100,
+    ),
+    "slowloris": lambda space, quick: attack_drill(
+        space,
+        "attack: slow and idle connections (2)",
+        lambda server, stop: slowloris_attack(
+            server, stop, 20 if quick else 200, 3 if quick else 30
+        ),
+        20 if quick else 100,
+        *(("--head-timeout", "2", "--body-timeout", "3") if quick else ()),
+    ),
+    "slow-readers": lambda space, quick: attack_drill(
+        space,
+        "attack: clients that never read (5)",
+        lambda server, stop: slow_reader_attack(server, stop, 10, 3 if quick else 30),
+        20 if quick else 100,
+        *(("--write-timeout", "3") if quick else ()),
+    ),
+}
+ATTACKS.update(CONNECTION_ATTACKS)

@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from shkg.build.release import current_release
     from shkg.settings import Settings
+    from shkg.web.connections import GuardedHttpProtocol
 
     settings = Settings.from_sources(vars(args))
     project = _project(args)
@@ -79,6 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # X-Forwarded-For names the client only when it comes from a proxy said to be ours;
         # uvicorn would otherwise trust it from 127.0.0.1, so any local process could pose as
         # any number of clients to the rate limits.
+        # uvicorn's HTTP protocol with limits on heads, bodies, slowness and connections.
+        http=GuardedHttpProtocol,
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
     )

@@ -73,6 +73,28 @@ class Settings:
         30.0,
         "Query seconds one client may use per minute (its queries' wall time); empty for no limit.",
     )
+    max_head_bytes: int = _setting(
+        65_536,
+        "Largest request head (request line and headers), in bytes; larger is refused (431). "
+        "A query longer than about a third of this goes by POST.",
+    )
+    head_timeout: float = _setting(
+        10.0, "Seconds a connection has to send a whole request head (408 after)."
+    )
+    body_timeout: float = _setting(
+        30.0, "Seconds a request has to send its whole body after its head (408 after)."
+    )
+    write_timeout: float = _setting(
+        30.0, "Seconds a client may leave a response unread before it is dropped."
+    )
+    max_connections: int = _setting(
+        512, "Most open connections per server process; more are refused (503)."
+    )
+    max_client_connections: int = _setting(
+        32,
+        "Most open connections one client (IP address; IPv6: its /64) may hold; more are "
+        "refused (503).",
+    )
     forwarded_allow_ips: tuple[str, ...] = _setting(
         (),
         "Comma-separated addresses of reverse proxies whose X-Forwarded-For and "

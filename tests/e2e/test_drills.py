@@ -24,7 +24,12 @@ def run(release: Release, name: str) -> drills.Drill:
 
 
 @pytest.mark.parametrize(
-    "name", ["load", "abuse", "fuzz", "crash", "checker", "memory", "starve", "edges"]
+    "name",
+    [
+        *("load", "abuse", "fuzz", "crash"),
+        # The attacks of bench/attacks.py, each quick (loopback only, bounded).
+        *("checker", "memory", "starve", "edges", "big-header", "slowloris", "slow-readers"),
+    ],
 )
 def test_drill(release: Release, name: str) -> None:
     drill = run(release, name)

@@ -29,6 +29,7 @@ from shkg.run.workers import QueryPool
 from shkg.settings import Settings
 from shkg.web import examples, pages, querypage
 from shkg.web.caching import ResultCache
+from shkg.web.connections import Pieces
 from shkg.web.metrics import Metrics
 from shkg.web.protocol import router
 from shkg.web.service import Service
@@ -197,6 +198,8 @@ def _add_middleware(app: FastAPI, service: Service) -> None:
         expose_headers=["ETag", "SHKG-Truncated", "Retry-After"],
         allow_credentials=False,
     )
+    # Added last, so outermost: every large body leaves in pieces, whatever made it.
+    app.add_middleware(Pieces)
 
 
 class Observe:
