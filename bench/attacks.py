@@ -435,14 +435,23 @@ def big_header_attack(server: Server, stop: threading.Event, megabytes: int) -> 
         f"{status or 'closed'} after {sent / 2**20:.0f} of {megabytes} MB sent, "
         f"{time.perf_counter() - started:.2f} s"
     )
-    result.check(status in (431, 0) and sent < megabytes * 2**20, f"accepted {sent} bytes")
+    # Refused, or the connection cut before the whole header went in.  (nginx answers 400 at
+    # once and then reads on, discarding, so the whole header may go in.)
+    result.check(
+        status in (400, 431) or (status == 0 and sent < megabytes * 2**20),
+        f"{status or 'no answer'} after {sent} bytes",
+    )
     return result
 
 
 def slowloris_attack(server: Server, stop: threading.Event, count: int, seconds: float) -> Attack:
-    """``count`` connections each: idle, a head dripped a byte a second, a body dripped; and
-    more connections from one client than it may hold (finding 2).  All must be closed within
-    ``seconds``."""
+    """``count`` connections each: idle, a head dripped a byte a second, a body dripped, from
+    one client, more than it may hold (finding 2).  Dripped for ``seconds`` + 2 s; then the
+    attacker stops, and within ``seconds`` + 5 s every connection must be closed.
+
+    `shkg serve` alone closes them all while they drip (its head and body deadlines are
+    totals); nginx closes idle ones and slow heads, and holds slow bodies (its body timeout
+    is between reads) until the dripping stops, without passing them on."""
     result = Attack()
     socks: list[tuple[str, socket.socket]] = []
     refused = 0
@@ -462,38 +471,47 @@ def slowloris_attack(server: Server, stop: threading.Event, count: int, seconds:
                 sock.sendall(b"GET /healthz HTTP/1.1\r\nHo")
             socks.append((kind, sock))
     started = time.monotonic()
-    open_now = len(socks)
     closed_at: dict[int, float] = {}
-    while time.monotonic() - started < seconds + 5 and len(closed_at) < len(socks):
+
+    def look(drip: bool) -> None:
         for index, (kind, sock) in enumerate(socks):
             if index in closed_at:
                 continue
             try:
-                if kind != "idle":
+                if drip and kind != "idle":
                     sock.send(b"s")  # one more byte, a byte a second
                 sock.setblocking(False)
                 data = sock.recv(4096)
                 sock.setblocking(True)
-                if (
-                    data == b""
-                    or data.startswith(b"HTTP/1.1 408")
-                    or data.startswith(b"HTTP/1.1 503")
-                ):
+                if data == b"" or data.startswith((b"HTTP/1.1 408", b"HTTP/1.1 503")):
                     closed_at[index] = time.monotonic() - started
             except BlockingIOError:
                 sock.setblocking(True)
             except OSError:
                 closed_at[index] = time.monotonic() - started
+
+    while time.monotonic() - started < seconds + 2 and len(closed_at) < len(socks):
+        look(drip=True)
         time.sleep(1.0)
+    closed_dripping = Counter(socks[index][0] for index in closed_at)
+    stopped = time.monotonic()
+    while time.monotonic() - stopped < seconds + 5 and len(closed_at) < len(socks):
+        look(drip=False)
+        time.sleep(0.5)
     for _, sock in socks:
         sock.close()
+    kinds = Counter(kind for kind, _ in socks)
     still_open = len(socks) - len(closed_at)
-    result.figures["attacker"] = (
-        f"{open_now} connections opened ({refused} refused at connect); "
-        f"{len(closed_at)} closed by the server, the last after "
-        f"{max(closed_at.values(), default=0):.1f} s; {still_open} still open"
+    result.figures["attacker"] = f"{len(socks)} connections opened ({refused} refused at connect)"
+    result.figures["closed by the server while dripping"] = ", ".join(
+        f"{closed_dripping[kind]} of {kinds[kind]} {kind}" for kind in ("idle", "head", "body")
     )
-    result.check(still_open == 0, f"{still_open} connections outlived {seconds + 5:g} s")
+    result.figures["still open after the attacker stopped"] = (
+        f"{still_open}; the last closed {max(closed_at.values(), default=0):.1f} s in"
+    )
+    result.check(
+        still_open == 0, f"{still_open} connections outlived the attack by {seconds + 5:g} s"
+    )
     return result
 
 

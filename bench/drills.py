@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import re
 import select
 import shutil
 import signal
@@ -135,8 +136,15 @@ def free_port() -> int:
 
 @contextmanager
 def serving(space: Workspace, *options: str) -> Iterator[Server]:
+    """A real `shkg serve` on a free port; with the environment variable
+    :data:`THROUGH_PROXY` set to 1, behind nginx (deploy/nginx.conf), whose port the returned
+    server's endpoint then is."""
+    through_proxy = os.environ.get(THROUGH_PROXY) == "1"
     port = free_port()
     log = space.var.parent / f"server-{port}.log"
+    proxied = ("--forwarded-allow-ips", "127.0.0.1") if through_proxy else ()
+    if "--forwarded-allow-ips" in options:
+        proxied = ()
     server = Server(
         "shkg",
         [
@@ -154,19 +162,73 @@ def serving(space: Workspace, *options: str) -> Iterator[Server]:
             "off",
             "--log-level",
             "warning",
+            *proxied,
             *options,
         ],
         Endpoint("127.0.0.1", port, "/sparql"),
         log,
     )
+    proxy: subprocess.Popen[bytes] | None = None
     try:
         server.start(
             urlencode({"query": "ASK {}"}).encode(),
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
+        if through_proxy:
+            proxy, proxy_port = start_proxy(space, port, options)
+            server.endpoint = Endpoint("127.0.0.1", proxy_port, "/sparql")
         yield server
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(10)
         server.stop()
+
+
+# Set to 1 (by `--through-proxy`): every drill's server is behind nginx, as in production.
+THROUGH_PROXY = "SHKG_DRILL_PROXY"
+# The application's options nginx has a counterpart of, in deploy/nginx.conf.
+PROXY_TIMEOUTS = {
+    "--head-timeout": "client_header_timeout",
+    "--body-timeout": "client_body_timeout",
+    "--write-timeout": "send_timeout",
+}
+
+
+def start_proxy(
+    space: Workspace, upstream: int, options: tuple[str, ...]
+) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx with deploy/nginx.conf, on a free port, in front of ``upstream``; the timeouts
+    the drill gave the application, given to nginx too."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    port = free_port()
+    config = config.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
+    config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    for option, directive in PROXY_TIMEOUTS.items():
+        if option in options:
+            value = options[options.index(option) + 1]
+            config = re.sub(rf"{directive} \S+;", f"{directive} {value}s;", config)
+    prefix = space.var.parent / f"nginx-{port}"
+    # nginx started by root runs its workers as nobody, who must reach the temporary files.
+    os.chmod(space.var.parent, 0o755)
+    (prefix / "logs").mkdir(parents=True)
+    (prefix / "tmp").mkdir()
+    (prefix / "nginx.conf").write_text(config, encoding="utf-8")
+    process = subprocess.Popen(
+        [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=open(prefix / "logs" / "stderr.log", "wb"),  # noqa: SIM115 - the child holds it
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"nginx did not start; see {prefix / 'logs'}")
 
 
 def url(server: Server, path: str = "") -> str:
@@ -832,7 +894,14 @@ def main(argv: list[str] | None = None) -> int:
         "drills", nargs="*", metavar="DRILL", help=f"any of {', '.join(known)} (default: all)"
     )
     parser.add_argument("--quick", action="store_true", help="smaller drills, about a minute")
+    parser.add_argument(
+        "--through-proxy",
+        action="store_true",
+        help="every server behind nginx with deploy/nginx.conf, as in production",
+    )
     args = parser.parse_args(argv)
+    if args.through_proxy:
+        os.environ[THROUGH_PROXY] = "1"
     unknown = [name for name in args.drills if name not in known]
     if unknown:
         parser.error(f"no drill named {', '.join(unknown)}: choose from {', '.join(known)}")

@@ -1,4 +1,4 @@
-"""The fault drills of bench/drills.py, small: what each checks must hold (timings aside).
+"""The fault and attack drills of bench/, small: what each checks must hold (timings aside).
 
 The full drills (``python -m bench.drills``) print their figures; here each runs quick on a
 copy of the session's release, and must come out ``ok``: no failed request, no 5xx, no error
@@ -7,6 +7,10 @@ release serving, killed workers and server processes replaced.
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 from bench import drills
@@ -23,15 +27,26 @@ def run(release: Release, name: str) -> drills.Drill:
     return drill
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        *("load", "abuse", "fuzz", "crash"),
-        # The attacks of bench/attacks.py, each quick (loopback only, bounded).
-        *("checker", "memory", "starve", "edges", "big-header", "slowloris", "slow-readers"),
-    ],
-)
+ATTACKS = ("checker", "memory", "starve", "edges", "big-header", "slowloris", "slow-readers")
+
+
+@pytest.mark.parametrize("name", ["load", "abuse", "fuzz", "crash", *ATTACKS])
 def test_drill(release: Release, name: str) -> None:
     drill = run(release, name)
     assert drill.ok, drill.failures
     assert drill.figures
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_attack_through_the_proxy(
+    release: Release, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The production set-up: nginx with deploy/nginx.conf in front (Debian's nginx, which
+    # .ci/run installs).
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: apt-get install nginx")
+        pytest.skip("NGINX MISSING: apt-get install nginx to run the drills through the proxy")
+    monkeypatch.setenv(drills.THROUGH_PROXY, "1")
+    drill = run(release, name)
+    assert drill.ok, drill.failures
