@@ -41,6 +41,8 @@ from .servers import Server, _stat, hwm_bytes, rss_bytes
 PROBE_ADDRESS = "127.0.0.2"
 # An attack runs to its end, or is told to stop after this long.
 ATTACK_SECONDS = 60.0
+# The server process's memory ceiling the README promises (the query workers have theirs).
+SERVER_CEILING = 300 * 2**20
 TICKS = 100  # clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
 
 
@@ -169,6 +171,10 @@ def attack_drill(
         drill.check(False, "the attack did not finish")
     drill.check(not failed, f"the probe failed: {dict(failed)}")
     drill.check(alive, "the server did not answer /healthz after the attack")
+    drill.check(
+        peak <= SERVER_CEILING,
+        f"the server process peaked at {peak / 2**20:.0f} MB, over its ceiling",
+    )
     drill.check(recovered, f"query workers not back to {workers_before}")
     drill.check("Traceback" not in log, "a traceback in the server's log")
     drill.check(" 500 " not in log and '"status": 500' not in log, "a 500 in the server's log")
