@@ -15,6 +15,7 @@ server's per-client limits see them, without trusting any proxy header.
 from __future__ import annotations
 
 import http.client
+import http.server
 import socket
 import threading
 import time
@@ -72,10 +73,16 @@ def request(
         connection.close()
 
 
+# The probe's pace: a person at a query page, or a program that is not in a hurry.
+PROBE_INTERVAL = 0.05
+
+
 def probe(server: Server, count: int, tag: str) -> list[tuple[float, int]]:
-    """``count`` simple queries, one after another: (seconds, status) each."""
+    """``count`` simple queries, one every :data:`PROBE_INTERVAL` at most: (seconds, status)
+    each."""
     out = []
     for n in range(count):
+        time.sleep(PROBE_INTERVAL)
         started = time.perf_counter()
         status = request(
             server,
@@ -318,12 +325,74 @@ def starve_attack(server: Server, stop: threading.Event) -> Attack:
     return result
 
 
+# --- finding 7: heavy routes -------------------------------------------------------------------
+
+
+def heavy_routes_attack(server: Server, stop: threading.Event, seconds: float) -> Attack:
+    """Four clients ask for the whole default graph, in every format, over and over."""
+    result = Attack()
+    statuses: Counter[int] = Counter()
+    formats = ("turtle", "nt", "jsonld", "rdfxml")
+    ends = time.monotonic() + seconds
+
+    def hammer(n: int) -> None:
+        k = 0
+        while time.monotonic() < ends and not stop.is_set():
+            fmt = formats[(n + k) % len(formats)]
+            path = f"/store?default&format={fmt}" if k % 2 else f"/store?format=nquads&{k}"
+            statuses[request(server, "GET", path, source="127.0.0.1")[0]] += 1
+            k += 1
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.figures["attacker"] = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+    result.check(set(statuses) <= {200, 429}, f"unexpected answers: {dict(statuses)}")
+    return result
+
+
 # --- findings 8-12: answers that must not be what they were ------------------------------------
 
 
-def edges_attack(server: Server, stop: threading.Event) -> Attack:
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    """An allowed SERVICE endpoint that fails, with words of its own in the body."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        body = b"<script>UPSTREAM-SECRET</script>"
+        self.send_response(500)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def edges_drill(space: Workspace, quick: bool) -> Drill:
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/sparql"
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        return attack_drill(
+            space,
+            "attack: bad answers (8-12)",
+            lambda server, stop: edges_attack(server, stop, url),
+            10 if quick else 50,
+            "--federation-allowlist",
+            url,
+        )
+    finally:
+        upstream.shutdown()
+
+
+def edges_attack(server: Server, stop: threading.Event, upstream: str) -> Attack:
     """Each request once: the answer it must get, and nothing of it echoed."""
     result = Attack()
+    relay = "SELECT * WHERE { SERVICE <" + upstream + "> { ?s ?p ?o } }"
     injected = "/id/place/x%0a%3Curn:evil%3E%20%3Curn:p%3E%20%22injected%22%20.%0a%23"
     cases: list[tuple[str, str, str, bytes | None, dict[str, str], set[int]]] = [
         ("8 bad graph IRI", "GET", "/store?graph=x", None, {}, {400}),
@@ -355,11 +424,14 @@ def edges_attack(server: Server, stop: threading.Event) -> Attack:
             {200},
         ),
         ("12 update as a query", "GET", "/sparql?query=" + quote("CLEAR ALL"), None, {}, {400}),
+        ("11 upstream error relayed", "GET", "/sparql?query=" + quote(relay), None, {}, {502}),
     ]
     for label, method, path, body, headers, expected in cases:
         status, _, answer = request(server, method, path, body, headers, "127.0.0.1")
         text = answer.decode("utf-8", "replace")
-        ok = status in expected and "evil" not in text and "injected" not in text
+        ok = status in expected and not any(
+            word in text for word in ("evil", "injected", "UPSTREAM-SECRET")
+        )
         if label.startswith("10") and ok:
             ok = not list(pyoxigraph.parse(answer, format=pyoxigraph.RdfFormat.TURTLE))
         result.figures[f"finding {label}"] = f"{status}{'' if ok else ' (WRONG)'}"
@@ -389,9 +461,13 @@ ATTACKS: dict[str, Callable[[Workspace, bool], Drill]] = {
     "starve": lambda space, quick: attack_drill(
         space, "attack: starving the defaults (6)", starve_attack, 20 if quick else 100
     ),
-    "edges": lambda space, quick: attack_drill(
-        space, "attack: bad answers (8-12)", edges_attack, 10 if quick else 50
+    "heavy-routes": lambda space, quick: attack_drill(
+        space,
+        "attack: heavy routes (7)",
+        lambda server, stop: heavy_routes_attack(server, stop, 3 if quick else 8),
+        20 if quick else 100,
     ),
+    "edges": edges_drill,
 }
 
 

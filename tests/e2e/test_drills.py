@@ -27,7 +27,10 @@ def run(release: Release, name: str) -> drills.Drill:
     return drill
 
 
-ATTACKS = ("checker", "memory", "starve", "edges", "big-header", "slowloris", "slow-readers")
+ATTACKS = (
+    *("checker", "memory", "starve", "heavy-routes", "edges"),
+    *("big-header", "slowloris", "slow-readers"),
+)
 
 
 @pytest.mark.parametrize("name", ["load", "abuse", "fuzz", "crash", *ATTACKS])

@@ -196,3 +196,18 @@ def test_only_a_service_failure_is_a_bad_gateway() -> None:
         refused.message
         == "SERVICE <http://127.0.0.1:9/sparql> failed: Connection refused (os error 111)"
     )
+
+
+def test_a_bad_gateway_never_relays_the_other_endpoints_words() -> None:
+    with_service = FEDERATED_QUERY % "http://127.0.0.1:9/sparql"
+    relayed = _service_failure(
+        with_service,
+        OSError(
+            "Error 500 Internal Server Error returned by http://127.0.0.1:9/sparql "
+            "with payload: <script>SECRET</script>"
+        ),
+    )
+    assert relayed is not None
+    assert relayed.message == "SERVICE <http://127.0.0.1:9/sparql> failed: it answered HTTP 500"
+    vague = _service_failure(with_service, RuntimeError("HTTP client error: SECRET words"))
+    assert vague is not None and "SECRET" not in vague.message

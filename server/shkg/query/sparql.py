@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -197,7 +198,24 @@ def _service_failure(query: str | Lexed, error: Exception) -> BadGateway | None:
         if not any(mark in text for mark in ("HTTP", "Connection", "connection", *targets)):
             return None
     named = ", ".join(f"<{target}>" for target in dict.fromkeys(targets))
-    return BadGateway(f"SERVICE {named} failed: {error}")
+    return BadGateway(f"SERVICE {named} failed: {_summary(error)}")
+
+
+_OS_ERROR = re.compile(r"[A-Za-z][\w ,'-]{0,80} \(os error \d+\)")
+_HTTP_STATUS = re.compile(r"\b(?:Error|HTTP|status)\D{0,8}([1-5]\d\d)\b")
+
+
+def _summary(error: Exception) -> str:
+    """What went wrong with a SERVICE call, in words of our own: an HTTP status, or the
+    operating system's reason, never the other endpoint's body (which it chose, and which
+    would reach our clients word for word)."""
+    text = str(error)
+    status = _HTTP_STATUS.search(text)
+    if status:
+        return f"it answered HTTP {status.group(1)}"
+    if _OS_ERROR.fullmatch(text):
+        return text
+    return "it could not be reached or did not answer in SPARQL"
 
 
 def _serialise(result: Result, media: str, form: Any, limits: Limits) -> Answer:

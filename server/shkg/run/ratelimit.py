@@ -77,6 +77,13 @@ def client_key(host: str) -> str:
     )
 
 
+@dataclass
+class Charge:
+    """What an admitted request is charged at least, in seconds (else its wall time)."""
+
+    at_least: float = 0.0
+
+
 class RateLimiter:
     """Admits a client's query, or refuses it with TooManyRequests and a Retry-After.
 
@@ -116,10 +123,13 @@ class RateLimiter:
             return len(self._clients)
 
     @contextmanager
-    def admit(self, client: str) -> Iterator[None]:
-        """Run the body as one of ``client``'s queries, charging its wall time on exit."""
+    def admit(self, client: str) -> Iterator[Charge]:
+        """Run the body as one of ``client``'s queries, charging its wall time on exit, or
+        more: the body may raise the :class:`Charge` it is given (for an answer whose cost is
+        in sending it, not in making it)."""
+        charge = Charge()
         if not self.enabled:
-            yield
+            yield charge
             return
         with self._lock:
             now = self.clock()
@@ -128,14 +138,14 @@ class RateLimiter:
             state.in_flight += 1
         started = self.clock()
         try:
-            yield
+            yield charge
         finally:
             with self._lock:
                 ended = self.clock()
                 state.in_flight -= 1
                 state.last_seen = ended
                 if self.budget is not None:
-                    state.charge(ended, max(ended - started, 0.0))
+                    state.charge(ended, max(ended - started, charge.at_least, 0.0))
                 if self._clients.get(client) is state:
                     self._clients.move_to_end(client)
                     if state.in_flight == 0 and not state.charges:

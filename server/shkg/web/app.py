@@ -144,11 +144,12 @@ def app_from_environment() -> ReleaseSwitcher:
 
 def _add_operational_routes(app: FastAPI, service: Service) -> None:
     @app.get("/healthz", summary="Liveness, and the build being served")
-    def healthz() -> dict[str, Any]:
+    async def healthz() -> dict[str, Any]:
+        # On the event loop, not in the thread pool: it never waits behind queries.
         return {"ok": True, "build_id": service.build_id, "quads": service.manifest.quads}
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-    def metrics() -> Response:
+    async def metrics() -> Response:
         service.metrics.busy_workers.set(service.pool.busy)
         return Response(
             service.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8"

@@ -38,6 +38,9 @@ from shkg.web.service import Service
 # Graph formats for the service description and Graph Store GETs; quads formats for the
 # whole dataset.
 RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(TRIPLE_FORMATS)
+# What a client's budget of query seconds is charged for a whole graph or dataset from the
+# graph store: a second for every 10 MB (30 s a minute: 300 MB), however quickly it was made.
+STORE_BYTES_PER_SECOND = 10_000_000
 QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
     "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
     "application/trig": pyoxigraph.RdfFormat.TRIG,
@@ -213,15 +216,17 @@ def _graph_store(
     validators = service.conditional(request, "store", graph, "default" if default else "", media)
     if validators.current():
         return validators.not_modified()
-    # A graph, or the whole dataset, is made once per release and format: kept in the result
-    # cache (when it fits there), and made under the same per-client limits as a query.
+    # A graph, or the whole dataset, is made once per release and format and kept in the
+    # result cache (when it fits there); each answer, kept or not, is one of the client's
+    # queries to its limits, charged at least what sending it costs (STORE_BYTES_PER_SECOND).
     tag = validators.headers["ETag"]
-    kept = service.cache.get(tag)
-    if kept is None:
-        client = client_key(request.client.host if request.client else "unknown")
-        with service.limiter.admit(client):
+    client = client_key(request.client.host if request.client else "unknown")
+    with service.limiter.admit(client) as charge:
+        kept = service.cache.get(tag)
+        if kept is None:
             kept = Answer(body=_dump(store, named, default, offered, media), media_type=media)
-        service.cache.put(tag, kept, len(kept.body))
+            service.cache.put(tag, kept, len(kept.body))
+        charge.at_least = len(kept.body) / STORE_BYTES_PER_SECOND
     return validators.respond(kept.body, kept.media_type)
 
 
