@@ -215,11 +215,12 @@ def start_proxy(
     (prefix / "logs").mkdir(parents=True)
     (prefix / "tmp").mkdir()
     (prefix / "nginx.conf").write_text(config, encoding="utf-8")
-    process = subprocess.Popen(
-        [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=open(prefix / "logs" / "stderr.log", "wb"),  # noqa: SIM115 - the child holds it
-    )
+    with open(prefix / "logs" / "stderr.log", "wb") as stderr:
+        process = subprocess.Popen(
+            [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

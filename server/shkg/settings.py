@@ -59,10 +59,14 @@ class Settings:
         "(503) and its process replaced. Empty for no limit.",
     )
     queue_seconds: float = _setting(
-        2.0, "Seconds a query may wait for a free query process before it is refused (503)."
+        2.0,
+        "Seconds a query may wait for a free query process (then 503), or for one of its "
+        "client's queries to end when the client is at --rate-concurrent (then 429).",
     )
     queue_length: int = _setting(
-        8, "Most queries that may wait for a free query process at once; more are refused (503)."
+        8,
+        "Most queries that may wait at once for a free query process (more: 503), and per "
+        "client for one of its own to end (more: 429).",
     )
     rate_concurrent: int | None = _setting(
         2,

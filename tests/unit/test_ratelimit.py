@@ -260,3 +260,30 @@ def test_thread_safety() -> None:
 )
 def test_clients_are_addresses_and_ipv6_clients_their_64(host: str, key: str) -> None:
     assert client_key(host) == key
+
+
+def test_a_query_over_the_concurrency_waits_its_turn_then_is_refused() -> None:
+    # Federation engines send a few queries at once: they are served in turn.
+    limiter = RateLimiter(1, None, wait_seconds=5.0, max_waiting=1)
+    order: list[str] = []
+    entered = threading.Event()
+
+    def second() -> None:
+        with limiter.admit("client"):
+            order.append("second")
+
+    with limiter.admit("client"):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        while limiter._clients["client"].waiting == 0:
+            entered.wait(0.01)
+        # One waits already: a third is refused at once.
+        with pytest.raises(TooManyRequests), limiter.admit("client"):
+            pass
+        order.append("first")
+    waiter.join()
+    assert order == ["first", "second"]
+    # No wait allowed: refused at once, as before.
+    strict = RateLimiter(1, None)
+    with strict.admit("c"), pytest.raises(TooManyRequests), strict.admit("c"):
+        pass

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from shkg.errors import TooManyRequests
+from shkg.settings import Settings
 
 WINDOW_SECONDS = 60.0
 # Charges that end within this many seconds of each other share one entry, so a client's
@@ -33,6 +34,7 @@ BUCKET_SECONDS = 1.0
 @dataclass
 class _Client:
     in_flight: int = 0
+    waiting: int = 0  # requests waiting for one of its queries in flight to end
     last_seen: float = 0.0
     # [time the bucket's first charge ended, seconds charged to it], oldest first.
     charges: deque[list[float]] = field(default_factory=deque)
@@ -98,6 +100,8 @@ class RateLimiter:
         query_seconds_per_minute: float | None,
         clock: Callable[[], float] = time.monotonic,
         max_clients: int = 10_000,
+        wait_seconds: float = 0.0,
+        max_waiting: int = 8,
     ) -> None:
         if max_concurrent is not None and max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1, or None for no limit")
@@ -109,9 +113,24 @@ class RateLimiter:
         self.budget = query_seconds_per_minute
         self.clock = clock
         self.max_clients = max_clients
+        # A query over the client's concurrency waits up to this long for one of its queries
+        # to end (at most ``max_waiting`` of them at once), before it is refused: clients that
+        # send a few queries at once (federation engines do) are served in turn, not refused.
+        self.wait_seconds = wait_seconds
+        self.max_waiting = max_waiting
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
         # Least recently seen first.
         self._clients: OrderedDict[str, _Client] = OrderedDict()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimiter:
+        return cls(
+            settings.rate_concurrent,
+            settings.rate_query_seconds,
+            wait_seconds=settings.queue_seconds,
+            max_waiting=settings.queue_length,
+        )
 
     @property
     def enabled(self) -> bool:
@@ -134,6 +153,15 @@ class RateLimiter:
         with self._lock:
             now = self.clock()
             state = self._lookup(client, now)
+            if self._full(state) and self.wait_seconds > 0 and state.waiting < self.max_waiting:
+                state.waiting += 1
+                try:
+                    deadline = time.monotonic() + self.wait_seconds
+                    while self._full(state) and time.monotonic() < deadline:
+                        self._freed.wait(deadline - time.monotonic())
+                finally:
+                    state.waiting -= 1
+                now = self.clock()
             self._refuse_if_over(state, now)
             state.in_flight += 1
         started = self.clock()
@@ -148,8 +176,12 @@ class RateLimiter:
                     state.charge(ended, max(ended - started, charge.at_least, 0.0))
                 if self._clients.get(client) is state:
                     self._clients.move_to_end(client)
-                    if state.in_flight == 0 and not state.charges:
+                    if state.in_flight == 0 and not state.waiting and not state.charges:
                         del self._clients[client]
+                self._freed.notify_all()
+
+    def _full(self, state: _Client) -> bool:
+        return self.max_concurrent is not None and state.in_flight >= self.max_concurrent
 
     def _refuse_if_over(self, state: _Client, now: float) -> None:
         if self.max_concurrent is not None and state.in_flight >= self.max_concurrent:
@@ -184,7 +216,7 @@ class RateLimiter:
         # Least recently seen first, so the scan stops at the first client still of interest.
         while self._clients:
             oldest = next(iter(self._clients.values()))
-            if oldest.in_flight or oldest.last_seen + WINDOW_SECONDS > now:
+            if oldest.in_flight or oldest.waiting or oldest.last_seen + WINDOW_SECONDS > now:
                 return
             self._clients.popitem(last=False)
 
@@ -192,7 +224,7 @@ class RateLimiter:
         if len(self._clients) < self.max_clients:
             return
         for key, state in self._clients.items():
-            if state.in_flight == 0:
+            if state.in_flight == 0 and state.waiting == 0:
                 del self._clients[key]
                 return
         # Every remembered client has a query running; the table may outgrow the cap by the

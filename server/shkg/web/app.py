@@ -95,7 +95,7 @@ def open_service(
         store=store,
         pool=pool,
         cache=ResultCache[Answer](settings.cache_bytes),
-        limiter=limiter or RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        limiter=limiter or RateLimiter.from_settings(settings),
         metrics=metrics or Metrics(),
         release_dir=release.path,
         queries=querypage.project_queries(settings.root) if queries is None else queries,
@@ -133,7 +133,7 @@ def app_from_environment() -> ReleaseSwitcher:
     settings = Settings.from_sources()
     project = Project.locate(settings.root, settings.var)
     metrics = Metrics()
-    limiter = RateLimiter(settings.rate_concurrent, settings.rate_query_seconds)
+    limiter = RateLimiter.from_settings(settings)
     queries = querypage.project_queries(settings.root)  # read once, at start
     return ReleaseSwitcher(
         project.var,

@@ -15,7 +15,8 @@ takes any number of connections, and keeps whatever a client does not read in me
   so a client that does not read holds one piece, not the whole answer;
 - a client (an address, IPv6 by its /64) may hold ``max_client_connections`` connections and
   the server ``max_connections`` in all; past either, a connection is answered 503 and closed
-  before anything is read from it.
+  before anything is read from it.  A proxy named in ``forwarded_allow_ips`` is held to the
+  total only (it caps its clients itself).
 
 The settings are read once per server process, from the environment ``shkg serve`` sets.
 """
@@ -73,12 +74,19 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.client_key = client_key(self.client[0]) if self.client else "unknown"
+        # A trusted proxy brings many clients' requests, and caps connections per client
+        # itself: it is held to the total only.
+        address = self.client[0] if self.client else None
+        self.from_proxy = address is not None and address in self.limits.forwarded_allow_ips
         cls = GuardedHttpProtocol
         cls.open_by_client[self.client_key] += 1
         cls.open_total += 1
         if cls.open_total > self.limits.max_connections:
             self.refuse(503, "Service Unavailable", "too many connections; try again later")
-        elif cls.open_by_client[self.client_key] > self.limits.max_client_connections:
+        elif (
+            cls.open_by_client[self.client_key] > self.limits.max_client_connections
+            and not self.from_proxy
+        ):
             self.refuse(503, "Service Unavailable", "too many connections from one client")
         else:
             self.arm(self.limits.head_timeout, "the request head took too long")

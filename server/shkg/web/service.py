@@ -105,6 +105,6 @@ def in_memory(
         store=store,
         pool=InProcessQueries(store, limits),
         cache=ResultCache[Answer](settings.cache_bytes),
-        limiter=RateLimiter(settings.rate_concurrent, settings.rate_query_seconds),
+        limiter=RateLimiter.from_settings(settings),
         queries=queries,
     )
