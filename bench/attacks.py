@@ -387,6 +387,7 @@ def edges_drill(space: Workspace, quick: bool) -> Drill:
         )
     finally:
         upstream.shutdown()
+        upstream.server_close()
 
 
 def edges_attack(server: Server, stop: threading.Event, upstream: str) -> Attack:
