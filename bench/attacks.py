@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import multiprocessing
+import os
 import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Protocol
 from urllib.parse import quote, urlencode
 
 import pyoxigraph
@@ -104,6 +108,12 @@ def log_text(server: Server) -> str:
     return server.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+class Stop(Protocol):
+    """When the attack should stop (a multiprocessing event)."""
+
+    def is_set(self) -> bool: ...
+
+
 @dataclass
 class Attack:
     """What an attack reports: figures, and the checks particular to it."""
@@ -119,7 +129,7 @@ class Attack:
 def attack_drill(
     space: Workspace,
     name: str,
-    attack: Callable[[Server, threading.Event], Attack],
+    attack: Callable[[Server, Stop], Attack],
     probes: int,
     *options: str,
 ) -> Drill:
@@ -135,10 +145,15 @@ def attack_drill(
         per_probe = (main_cpu(server) - cpu_quiet) / len(quiet)
         workers_before = len(query_workers(server))
         cpu_before = main_cpu(server)
-        stop = threading.Event()
-        outcome: list[Attack] = []
-        attacker = threading.Thread(target=lambda: outcome.append(attack(server, stop)))
+        # The attacker runs in a process of its own, at a lower priority, as if on another
+        # machine: in this one its threads would take the probe's interpreter lock, and its
+        # CPU the cores the server needs, and the probe would time the attacker, not the server.
+        context = multiprocessing.get_context("fork")
+        stop = context.Event()
+        theirs, ours = context.Pipe(duplex=False)
+        attacker = context.Process(target=_attacker, args=(attack, server, stop, ours))
         attacker.start()
+        ours.close()
         time.sleep(0.3)
         # The probe goes on for as long as the attack does (at least ``probes`` queries).
         under = probe(server, probes, "under")
@@ -146,7 +161,10 @@ def attack_drill(
         while attacker.is_alive() and time.monotonic() < deadline:
             under += probe(server, 10, "under")
         stop.set()
-        attacker.join(120)
+        outcome = [theirs.recv()] if theirs.poll(120) else []
+        attacker.join(10)
+        if attacker.is_alive():
+            attacker.kill()
         cpu_used = max(main_cpu(server) - cpu_before - per_probe * len(under), 0.0)
         recovered = _wait(lambda: len(query_workers(server)) == workers_before, 15)
         after = probe(server, 5, "after")
@@ -188,6 +206,18 @@ def attack_drill(
     return drill
 
 
+def _attacker(
+    attack: Callable[[Server, Stop], Attack], server: Server, stop: Stop, out: Connection
+) -> None:
+    os.nice(10)
+    try:
+        result = attack(server, stop)
+    except Exception as error:  # noqa: BLE001 - reported as the drill's failure
+        result = Attack(failures=[f"the attack itself failed: {error!r}"])
+    out.send(result)
+    out.close()
+
+
 def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -211,7 +241,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 PATHOLOGICAL = "a" + ".a" * 12_000
 
 
-def checker_attack(server: Server, stop: threading.Event, rounds: int) -> Attack:
+def checker_attack(server: Server, stop: Stop, rounds: int) -> Attack:
     """Pathological texts, as several `query` parameters (refused unread) and as one (read in
     a query worker, in linear time), over and over until the probe is done."""
     result = Attack()
@@ -244,7 +274,7 @@ MEMORY_BOMB = (
 )
 
 
-def memory_attack(server: Server, stop: threading.Event) -> Attack:
+def memory_attack(server: Server, stop: Stop) -> Attack:
     """The 1.7 KB query that doubles a string twenty times, sent twice at once (the limit of
     one client), while the probe runs: each stopped at the workers' memory ceiling."""
     result = Attack()
@@ -288,7 +318,7 @@ def memory_attack(server: Server, stop: threading.Event) -> Attack:
 # --- finding 6: starving the defaults ----------------------------------------------------------
 
 
-def starve_attack(server: Server, stop: threading.Event) -> Attack:
+def starve_attack(server: Server, stop: Stop) -> Attack:
     """Eight runaway cross products at once, then 45 at once, each with a different forged
     X-Forwarded-For: one client to the limits whatever it claims; /healthz stays quick."""
     result = Attack()
@@ -328,7 +358,7 @@ def starve_attack(server: Server, stop: threading.Event) -> Attack:
 # --- finding 7: heavy routes -------------------------------------------------------------------
 
 
-def heavy_routes_attack(server: Server, stop: threading.Event, seconds: float) -> Attack:
+def heavy_routes_attack(server: Server, stop: Stop, seconds: float) -> Attack:
     """Four clients ask for the whole default graph, in every format, over and over."""
     result = Attack()
     statuses: Counter[int] = Counter()
@@ -349,7 +379,8 @@ def heavy_routes_attack(server: Server, stop: threading.Event, seconds: float) -
     for thread in threads:
         thread.join()
     result.figures["attacker"] = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
-    result.check(set(statuses) <= {200, 429}, f"unexpected answers: {dict(statuses)}")
+    # 0: a connection dropped unread, the client being over its request rate.
+    result.check(set(statuses) <= {0, 200, 429}, f"unexpected answers: {dict(statuses)}")
     return result
 
 
@@ -390,7 +421,7 @@ def edges_drill(space: Workspace, quick: bool) -> Drill:
         upstream.server_close()
 
 
-def edges_attack(server: Server, stop: threading.Event, upstream: str) -> Attack:
+def edges_attack(server: Server, stop: Stop, upstream: str) -> Attack:
     """Each request once: the answer it must get, and nothing of it echoed."""
     result = Attack()
     relay = "SELECT * WHERE { SERVICE <" + upstream + "> { ?s ?p ?o } }"
@@ -498,7 +529,7 @@ def _status_of(sock: socket.socket, wait: float = 5.0) -> int:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
-def big_header_attack(server: Server, stop: threading.Event, megabytes: int) -> Attack:
+def big_header_attack(server: Server, stop: Stop, megabytes: int) -> Attack:
     """One connection sends a header of ``megabytes`` MB in 1 MiB writes (finding 1)."""
     result = Attack()
     sock = _raw(server)
@@ -527,7 +558,7 @@ def big_header_attack(server: Server, stop: threading.Event, megabytes: int) -> 
     return result
 
 
-def slowloris_attack(server: Server, stop: threading.Event, count: int, seconds: float) -> Attack:
+def slowloris_attack(server: Server, stop: Stop, count: int, seconds: float) -> Attack:
     """``count`` connections each: idle, a head dripped a byte a second, a body dripped, from
     one client, more than it may hold (finding 2).  Dripped for ``seconds`` + 2 s; then the
     attacker stops, and within ``seconds`` + 5 s every connection must be closed.
@@ -598,7 +629,7 @@ def slowloris_attack(server: Server, stop: threading.Event, count: int, seconds:
     return result
 
 
-def slow_reader_attack(server: Server, stop: threading.Event, count: int, seconds: float) -> Attack:
+def slow_reader_attack(server: Server, stop: Stop, count: int, seconds: float) -> Attack:
     """``count`` connections ask for the whole dataset (megabytes) and read nothing, with a
     4 KB receive buffer (finding 5): the server's memory stays flat and they are dropped."""
     result = Attack()

@@ -49,7 +49,10 @@ CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i 
 JSON_RESULTS = "application/sparql-results+json"
 # For drills of capacity and faults, whose load clients all come from one address: the
 # per-client limits (on by default) would refuse them as the one client they are.
-NO_CLIENT_LIMITS = ("--rate-concurrent", "off", "--rate-query-seconds", "off")
+NO_CLIENT_LIMITS = (
+    *("--rate-concurrent", "off", "--rate-query-seconds", "off"),
+    *("--client-requests-per-second", "off"),
+)
 # For drills that tell clients apart by X-Forwarded-For: loopback as a trusted proxy.
 BEHIND_A_PROXY = ("--forwarded-allow-ips", "127.0.0.1")
 

@@ -327,6 +327,8 @@ class Bench:
                 "off",
                 "--rate-query-seconds",
                 "off",
+                "--client-requests-per-second",
+                "off",
                 *options,
             ],
             "/sparql",

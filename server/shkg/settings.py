@@ -91,6 +91,12 @@ class Settings:
     write_timeout: float = _setting(
         30.0, "Seconds a client may leave a response unread before it is dropped."
     )
+    client_requests_per_second: float | None = _setting(
+        50.0,
+        "Requests one client (IP address; IPv6: its /64) may make a second, on average; bursts "
+        "of twice that pass. More are answered 429 before they reach the application. Empty "
+        "for no limit.",
+    )
     max_connections: int = _setting(
         512, "Most open connections per server process; more are refused (503)."
     )

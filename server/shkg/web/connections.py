@@ -15,8 +15,14 @@ takes any number of connections, and keeps whatever a client does not read in me
   so a client that does not read holds one piece, not the whole answer;
 - a client (an address, IPv6 by its /64) may hold ``max_client_connections`` connections and
   the server ``max_connections`` in all; past either, a connection is answered 503 and closed
-  before anything is read from it.  A proxy named in ``forwarded_allow_ips`` is held to the
-  total only (it caps its clients itself).
+  before anything is read from it;
+- a client may make ``client_requests_per_second`` requests a second on average (a token
+  bucket holding two seconds' worth); past that, a request is answered 429 and its
+  connection closed as soon as its head is read, before the application sees it, so a flood
+  of requests costs the server little more than reading them.
+
+A proxy named in ``forwarded_allow_ips`` is held to the total only: it brings many clients'
+requests, and limits its clients itself (deploy/nginx.conf).
 
 The settings are read once per server process, from the environment ``shkg serve`` sets.
 """
@@ -53,6 +59,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     # plain class attributes shared by its connections are enough.
     open_by_client: Counter[str] = Counter()
     open_total = 0
+    # Each client's token bucket: (tokens, when last filled).
+    buckets: dict[str, tuple[float, float]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +96,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             and not self.from_proxy
         ):
             self.refuse(503, "Service Unavailable", "too many connections from one client")
+        elif not self.from_proxy and not self.has_token():
+            # A client already over its request rate: dropped unread, the cheapest answer.
+            self.refused = True
+            transport.abort()
         else:
             self.arm(self.limits.head_timeout, "the request head took too long")
 
@@ -134,6 +146,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         if self.refused:
             return
+        if not self.from_proxy and not self.take_token():
+            self.refuse(429, "Too Many Requests", "too many requests from this client; slow down")
+            return
         self.reading_head = False
         self.arm(self.limits.body_timeout, "the request body took too long")
         super().on_headers_complete()
@@ -159,6 +174,34 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self.arm(
                 self.limits.head_timeout + self.timeout_keep_alive, "the request head took too long"
             )
+
+    def has_token(self) -> bool:
+        """Whether the client's bucket holds a request now (nothing is taken)."""
+        rate = self.limits.client_requests_per_second
+        if rate is None or self.client_key is None:
+            return True
+        tokens, filled = GuardedHttpProtocol.buckets.get(self.client_key, (2 * rate, 0.0))
+        return tokens + (self.loop.time() - filled) * rate >= 1
+
+    def take_token(self) -> bool:
+        """Whether the client may make one more request now (and it is counted)."""
+        rate = self.limits.client_requests_per_second
+        if rate is None or self.client_key is None:
+            return True
+        buckets = GuardedHttpProtocol.buckets
+        now = self.loop.time()
+        capacity = 2 * rate
+        tokens, filled = buckets.get(self.client_key, (capacity, now))
+        tokens = min(capacity, tokens + (now - filled) * rate)
+        if len(buckets) > 10_000:  # forget clients whose buckets have filled up again
+            for key, (held, when) in list(buckets.items()):
+                if held + (now - when) * rate >= capacity:
+                    del buckets[key]
+        if tokens < 1:
+            buckets[self.client_key] = (tokens, now)
+            return False
+        buckets[self.client_key] = (tokens - 1, now)
+        return True
 
     def arm(self, seconds: float, message: str) -> None:
         self.disarm()
