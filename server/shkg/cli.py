@@ -11,7 +11,7 @@ from pathlib import Path
 from shkg import __version__
 from shkg.errors import BadRequest, ShkgError
 from shkg.project import Project
-from shkg.settings import SETTING_NAMES, add_options
+from shkg.settings import SETTING_NAMES, TURNED_OFF, add_options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +32,10 @@ def _log(message: str) -> None:
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project.locate(args.root, args.var)
+    def given(value: str | None) -> str | None:
+        return None if value is TURNED_OFF else value
+
+    return Project.locate(given(args.root), given(args.var))
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -141,7 +141,9 @@ class Settings:
         options = options or {}
         values: dict[str, Any] = {}
         for item in dataclasses.fields(cls):
-            if options.get(item.name) is not None:
+            if options.get(item.name) is TURNED_OFF:
+                values[item.name] = None
+            elif options.get(item.name) is not None:
                 values[item.name] = options[item.name]
             elif env_name(item.name) in environ:
                 values[item.name] = parse_value(item, environ[env_name(item.name)])
@@ -157,6 +159,16 @@ class Settings:
 
 
 SETTING_NAMES = tuple(item.name for item in dataclasses.fields(Settings))
+
+
+class _TurnedOff:
+    """What an option given as `off` (or empty) parses to: no limit, as against not given."""
+
+    def __repr__(self) -> str:
+        return "off"
+
+
+TURNED_OFF: Any = _TurnedOff()
 
 
 def env_name(name: str) -> str:
@@ -212,9 +224,11 @@ def add_options(parser: argparse.ArgumentParser, names: tuple[str, ...] | None =
 
         def convert(text: str, item: dataclasses.Field[Any] = item) -> Any:
             try:
-                return parse_value(item, text)
+                value = parse_value(item, text)
             except ValueError as error:
                 raise argparse.ArgumentTypeError(str(error)) from None
+            # An option's None means "not given"; "off" given is told apart from it.
+            return TURNED_OFF if value is None else value
 
         parser.add_argument(
             option_name(item.name),

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from shkg.cli import _parser
 from shkg.settings import Settings, env_name, markdown_table, option_name
 from tests.support import ROOT
 
@@ -50,3 +51,11 @@ def test_environment_round_trip() -> None:
 def test_bad_value_names_the_setting() -> None:
     with pytest.raises(ValueError, match="--query-timeout / SHKG_QUERY_TIMEOUT"):
         Settings.from_sources({}, {"SHKG_QUERY_TIMEOUT": "soon"})
+
+
+def test_off_on_the_command_line_turns_a_limit_off() -> None:
+    # None means "not given" to an option; `off` must still win over a default that limits.
+    args = _parser().parse_args(["serve", "--rate-concurrent", "off", "--rate-query-seconds", ""])
+    settings = Settings.from_sources(vars(args), {})
+    assert settings.rate_concurrent is None and settings.rate_query_seconds is None
+    assert Settings.from_sources(vars(_parser().parse_args(["serve"])), {}).rate_concurrent == 2
