@@ -3,6 +3,8 @@ and the stores the example queries run over.  Helpers live in tests/support.py."
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +12,18 @@ import pytest
 
 from shkg.build.pipeline import build
 from shkg.build.publish import publish_release
-from shkg.build.release import Release
+from shkg.build.release import MANIFEST, Release, current_release
 from shkg.project import Project
 from shkg.query.stores import ReadableStore
 from shkg.run.backends import RemoteStore
-from tests.support import ROOT, OxigraphBackend, ServerProcess, copy_project, quiet
+from tests.support import (
+    PROJECT_PARTS,
+    ROOT,
+    OxigraphBackend,
+    ServerProcess,
+    copy_project,
+    quiet,
+)
 from tests.wikidata import Oxigraph, slice_turtle
 
 # The test folders, each a marker: pytest -m unit runs tests/unit/.
@@ -38,10 +47,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    """The repository's data, built once per test session into a temporary directory."""
+def release(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Release:
+    """The repository's data, built once into pytest's cache directory and reused by later
+    sessions while every input and every line of the package is the same (the key hashes
+    them all); a copy is what the tests get, so none can spoil the kept one."""
+    cache = getattr(pytestconfig, "cache", None)  # None: run with -p no:cacheprovider
+    if cache is None:
+        return build(Project.locate(ROOT, tmp_path_factory.mktemp("var")), quiet)
+    kept = cache.mkdir("release") / _inputs_key()
+    if not (kept / "current" / MANIFEST).is_file():
+        shutil.rmtree(kept, ignore_errors=True)
+        build(Project.locate(ROOT, kept), quiet)
     var = tmp_path_factory.mktemp("var")
-    return build(Project.locate(ROOT, var), quiet)
+    source = (kept / "current").resolve()
+    (var / "releases").mkdir()
+    shutil.copytree(source, var / "releases" / source.name)
+    (var / "current").symlink_to(Path("releases") / source.name)
+    return current_release(var)
+
+
+def _inputs_key() -> str:
+    digest = hashlib.sha256()
+    parts = [*PROJECT_PARTS, "server/shkg"]
+    for path in sorted(p for part in parts for p in (ROOT / part).rglob("*") if p.is_file()):
+        if "node_modules" in path.parts or "__pycache__" in path.parts:
+            continue
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
 
 
 @pytest.fixture
