@@ -38,6 +38,7 @@ from .drills import (
     healthy,
     query_path,
     query_workers,
+    request,
     serving,
 )
 from .loadgen import percentile
@@ -52,29 +53,6 @@ TICKS = 100  # clock ticks a second (os.sysconf("SC_CLK_TCK") on Linux)
 
 
 # --- the well-behaved client, and what the server looks like --------------------------------
-
-
-def request(
-    server: Server,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    source: str = PROBE_ADDRESS,
-    timeout: float = 30.0,
-) -> tuple[int, dict[str, str], bytes]:
-    """One request on a fresh connection from ``source``; status 0 if it failed."""
-    connection = http.client.HTTPConnection(
-        server.endpoint.host, server.endpoint.port, timeout=timeout, source_address=(source, 0)
-    )
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    except OSError:
-        return 0, {}, b""
-    finally:
-        connection.close()
 
 
 # The probe's pace: a person at a query page, or a program that is not in a hurry.
@@ -93,6 +71,7 @@ def probe(server: Server, count: int, tag: str) -> list[tuple[float, int]]:
             "GET",
             query_path(f"{SIMPLE} # probe {tag} {n} {time.time_ns()}"),
             headers={"Accept": "application/sparql-results+json"},
+            source=PROBE_ADDRESS,
         )[0]
         out.append((time.perf_counter() - started, status))
     return out

@@ -454,12 +454,29 @@ def get(
     timeout: float = 30,
     accept: str = JSON_RESULTS,
 ) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection(
-        server.endpoint.host, server.endpoint.port, timeout=timeout
-    )
     headers = {"Accept": accept, **({"X-Forwarded-For": client} if client else {})}
+    return request(server, "GET", path, headers=headers, timeout=timeout)
+
+
+def request(
+    server: Server,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on a fresh connection (from the local address ``source``, if given);
+    status 0 if it failed."""
+    connection = http.client.HTTPConnection(
+        server.endpoint.host,
+        server.endpoint.port,
+        timeout=timeout,
+        source_address=(source, 0) if source else None,
+    )
     try:
-        connection.request("GET", path, headers=headers)
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     except OSError:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+from bench.attacks import MEMORY_BOMB  # 1.7 KB: a gigabyte in seconds
 
 from shkg.build.release import Release
 from shkg.errors import (
@@ -366,16 +367,6 @@ def test_a_demoted_query_that_ends_leaves_its_worker_at_normal_priority(
     wait_for(lambda: len(pool.pids) == 1)
     assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids] == [0]
     assert pool.busy == 0
-
-
-# A 1.7 KB query that doubles a string twenty times: a gigabyte in seconds.
-MEMORY_BOMB = (
-    'SELECT (STRLEN(?v20) AS ?n) WHERE { BIND("'
-    + "x" * 1000
-    + '" AS ?v0) '
-    + " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(20))
-    + " }"
-)
 
 
 @pytest.mark.slow

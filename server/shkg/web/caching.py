@@ -31,11 +31,10 @@ def etag(build_id: str, *parts: str | Sequence[str] | None) -> str:
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
-    """Whether an If-None-Match header matches the ETag (weak comparison, as RFC 9110 asks)."""
+    """Whether an If-None-Match header names the ETag (weak comparison, as RFC 9110 asks);
+    `*` is :class:`Conditional`'s to judge, as it depends on whether the resource exists."""
     if not if_none_match:
         return False
-    if if_none_match.strip() == "*":
-        return True
     return any(
         candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(",")
     )
@@ -53,7 +52,7 @@ class Conditional:
     Cache-Control are decided in one place::
 
         validators = service.conditional(request, "page", key, media)
-        if validators.fresh:
+        if validators.current():
             return validators.not_modified()
         ...
         return validators.respond(body, media)
@@ -84,7 +83,7 @@ def conditional(
     headers), fresh when ``if_none_match`` matches the tag."""
     headers = {"ETag": tag, "Cache-Control": cache_control, **(extra or {})}
     star = (if_none_match or "").strip() == "*"
-    return Conditional(headers, not star and matches(if_none_match, tag), star)
+    return Conditional(headers, matches(if_none_match, tag), star)
 
 
 class ResultCache(Generic[T]):

@@ -177,31 +177,35 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def has_token(self) -> bool:
         """Whether the client's bucket holds a request now (nothing is taken)."""
-        rate = self.limits.client_requests_per_second
-        if rate is None or self.client_key is None:
-            return True
-        tokens, filled = GuardedHttpProtocol.buckets.get(self.client_key, (2 * rate, 0.0))
-        return tokens + (self.loop.time() - filled) * rate >= 1
+        return self.tokens() >= 1
 
     def take_token(self) -> bool:
         """Whether the client may make one more request now (and it is counted)."""
-        rate = self.limits.client_requests_per_second
-        if rate is None or self.client_key is None:
+        tokens, key = self.tokens(), self.client_key
+        if tokens == float("inf") or key is None:
             return True
         buckets = GuardedHttpProtocol.buckets
-        now = self.loop.time()
-        capacity = 2 * rate
-        tokens, filled = buckets.get(self.client_key, (capacity, now))
-        tokens = min(capacity, tokens + (now - filled) * rate)
         if len(buckets) > 10_000:  # forget clients whose buckets have filled up again
-            for key, (held, when) in list(buckets.items()):
-                if held + (now - when) * rate >= capacity:
-                    del buckets[key]
-        if tokens < 1:
-            buckets[self.client_key] = (tokens, now)
-            return False
-        buckets[self.client_key] = (tokens - 1, now)
-        return True
+            now = self.loop.time()
+            for key in [key for key in buckets if self.tokens(key, now) >= self.capacity]:
+                del buckets[key]
+        buckets[key] = (tokens - 1 if tokens >= 1 else tokens, self.loop.time())
+        return tokens >= 1
+
+    @property
+    def capacity(self) -> float:
+        """A bucket holds two seconds' worth of requests."""
+        return 2 * (self.limits.client_requests_per_second or 0.0)
+
+    def tokens(self, key: str | None = None, now: float | None = None) -> float:
+        """The requests a client's bucket holds now (infinite with no limit)."""
+        rate = self.limits.client_requests_per_second
+        key = key or self.client_key
+        if rate is None or key is None:
+            return float("inf")
+        now = self.loop.time() if now is None else now
+        held, filled = GuardedHttpProtocol.buckets.get(key, (self.capacity, now))
+        return min(self.capacity, held + (now - filled) * rate)
 
     def arm(self, seconds: float, message: str) -> None:
         self.disarm()

@@ -152,7 +152,7 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
     if answer is not None and validators.current():
         return validators.not_modified()
     if answer is None:
-        client = client_key(request.client.host if request.client else "unknown")
+        client = _client(request)
         with service.limiter.admit(client):
             # The worker refuses updates and SERVICE outside the allowlist before it runs
             # anything (sparql.answer); a cached answer passed those checks.
@@ -220,7 +220,7 @@ def _graph_store(
     # result cache (when it fits there); each answer, kept or not, is one of the client's
     # queries to its limits, charged at least what sending it costs (STORE_BYTES_PER_SECOND).
     tag = validators.headers["ETag"]
-    client = client_key(request.client.host if request.client else "unknown")
+    client = _client(request)
     with service.limiter.admit(client) as charge:
         kept = service.cache.get(tag)
         if kept is None:
@@ -248,6 +248,11 @@ def _dump(
     else:
         body = store.dump(format=offered[media])
     return body or b""
+
+
+def _client(request: Request) -> str:
+    """Who the request is from, to the per-client limits."""
+    return client_key(request.client.host if request.client else "unknown")
 
 
 def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:

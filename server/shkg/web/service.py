@@ -81,10 +81,11 @@ def in_memory(
     an app over a store of twenty triples starts in milliseconds and needs no build.
     """
     graphs: dict[str, int] = {}
+    triples = set()
     for quad in store.quads_for_pattern(None, None, None, None):
+        triples.add(quad.triple)
         if isinstance(quad.graph_name, pyoxigraph.NamedNode):
             graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
-    triples = {quad.triple for quad in store.quads_for_pattern(None, None, None, None)}
     manifest = Manifest(
         build_id=build_id,
         input_sha256="",
