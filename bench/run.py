@@ -272,6 +272,7 @@ class Bench:
                 "triples": quads,
                 "graphs": graphs,
                 "dumps": [],
+                "graph_store": [],
             }
         )
         (release / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -12,9 +12,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from shkg.errors import InputError
+
+D = TypeVar("D", bound="Dump")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,14 @@ class Dump:
     media_type: str
     bytes: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class GraphFile(Dump):
+    """One of the graph store's answers, under the release's ``graphstore/`` directory
+    (:mod:`shkg.graphstore`): ``part`` is a named graph's IRI, ``default`` or ``dataset``."""
+
+    part: str
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,14 @@ class Manifest:
     seeds: Mapping[str, str]
     shacl_conforms: bool
     dumps: tuple[Dump, ...]
+    graph_store: tuple[GraphFile, ...]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["graphs"] = dict(self.graphs)
         data["seeds"] = dict(self.seeds)
         data["dumps"] = [asdict(dump) for dump in self.dumps]
+        data["graph_store"] = [asdict(entry) for entry in self.graph_store]
         return data
 
     def write(self, path: Path) -> None:
@@ -81,9 +93,13 @@ class Manifest:
         _expect(values["shacl_conforms"], bool, where, "shacl_conforms")
         values["graphs"] = _mapping(values["graphs"], int, where, "graphs")
         values["seeds"] = _mapping(values["seeds"], str, where, "seeds")
-        dumps = values["dumps"]
-        _expect(dumps, list, where, "dumps")
-        values["dumps"] = tuple(_dump(entry, where, index) for index, entry in enumerate(dumps))
+        for name, kind in (("dumps", Dump), ("graph_store", GraphFile)):
+            entries = values[name]
+            _expect(entries, list, where, name)
+            values[name] = tuple(
+                _entry(kind, entry, where, f"{name}[{index}]")
+                for index, entry in enumerate(entries)
+            )
         return cls(**values)
 
 
@@ -100,14 +116,14 @@ def _mapping(value: Any, kind: type, where: str, name: str) -> dict[str, Any]:
     return dict(value)
 
 
-def _dump(entry: Any, where: str, index: int) -> Dump:
-    name = f"dumps[{index}]"
+def _entry(kind: type[D], entry: Any, where: str, name: str) -> D:
     _expect(entry, dict, where, name)
     values = {}
-    for field in fields(Dump):
+    for field in fields(kind):
         if field.name not in entry:
             raise InputError(f"{where}: field {name}.{field.name!r} is missing")
-        kind = int if field.name == "bytes" else str
-        _expect(entry[field.name], kind, where, f"{name}.{field.name}")
+        _expect(
+            entry[field.name], int if field.name == "bytes" else str, where, f"{name}.{field.name}"
+        )
         values[field.name] = entry[field.name]
-    return Dump(**values)
+    return kind(**values)

@@ -11,10 +11,12 @@ import httpx
 import pyoxigraph
 import pytest
 
+from shkg import graphstore
 from shkg import namespaces as ns
 from shkg.build.pipeline import build
 from shkg.build.release import Release, build_lock, current_release
 from shkg.errors import BuildLocked, InputError, QuoteMismatch, ValidationFailed
+from shkg.formats import QUAD_FORMATS, TRIPLE_FORMATS
 from shkg.project import Project
 from tests.support import ServerProcess, quiet
 
@@ -77,6 +79,28 @@ def test_dumps_match_their_checksums_and_the_store(release: Release) -> None:
     assert len(quads) == release.manifest.quads
     listed = {entry.file: entry for entry in release.manifest.dumps}
     assert listed["shkg.trig.gz"].sha256 == sums["shkg.trig.gz"]
+
+
+def test_the_graph_store_files_are_every_graph_in_every_format(release: Release) -> None:
+    """Each whole graph (named, the default union, the dataset) in each format it is offered
+    in, as the store itself makes it, with its size and checksum in the manifest."""
+    entries = {(e.part, e.media_type): e for e in release.manifest.graph_store}
+    # The dataset in a triples format is its default graph: one file for both.
+    wanted = {(graphstore.DATASET, media) for media in QUAD_FORMATS} | {
+        (part, media)
+        for part in [graphstore.DEFAULT, *release.manifest.graphs]
+        for media in TRIPLE_FORMATS
+    }
+    assert set(entries) == wanted
+    store = release.open_store()
+    for (part, media), entry in entries.items():
+        data = (release.graph_store / entry.file).read_bytes()
+        assert len(data) == entry.bytes and hashlib.sha256(data).hexdigest() == entry.sha256
+        assert data == graphstore.body(store, part, media), (part, media)
+    union = release.graph_store / entries[graphstore.DEFAULT, "application/n-triples"].file
+    assert len(list(pyoxigraph.parse(path=union, format=pyoxigraph.RdfFormat.N_TRIPLES))) == (
+        release.manifest.triples
+    )
 
 
 def test_inferred_graph_holds_entailments_only(release: Release) -> None:

@@ -420,6 +420,35 @@ def test_graph_store_whole_dataset_as_quads(client: TestClient, release: Release
     )
 
 
+@pytest.mark.parametrize(
+    ("params", "media", "part"),
+    [
+        ({"graph": ns.LINKS_GRAPH}, "application/ld+json", ns.LINKS_GRAPH),
+        ({"default": ""}, "text/turtle", "default"),
+        ({}, "application/rdf+xml", "default"),
+        ({}, "application/trig", "dataset"),
+    ],
+)
+def test_graph_store_answers_are_the_files_the_build_wrote(
+    client: TestClient, release: Release, params: dict[str, str], media: str, part: str
+) -> None:
+    entry = next(e for e in release.manifest.graph_store if (e.part, e.media_type) == (part, media))
+    response = client.get("/store", params=params, headers={"accept": media})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert response.content == (release.graph_store / entry.file).read_bytes()
+    assert response.headers["content-length"] == str(entry.bytes)
+    assert response.headers["cache-control"].startswith("public")
+    head = client.head("/store", params=params, headers={"accept": media})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == response.headers["etag"]
+    again = client.get(
+        "/store",
+        params=params,
+        headers={"accept": media, "if-none-match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
 def test_graph_store_unknown_graph_is_404(client: TestClient) -> None:
     assert client.get("/store", params={"graph": "https://example.org/none"}).status_code == 404
 

@@ -1,7 +1,7 @@
 """The folder layout is the architecture: each subpackage of server/shkg owns one concern, and
 imports only run downward (README, "The code").
 
-    floor 0  shkg: errors, manifest, namespaces, project, settings (shared by all)
+    floor 0  shkg: errors, formats, graphstore, manifest, namespaces, project, settings
     floor 1  shkg.build (reading, checking, publishing a release), shkg.query (answering SPARQL)
     floor 2  shkg.run (where queries run), shkg.render (descriptions and pages)
     floor 3  shkg.web (the HTTP application)

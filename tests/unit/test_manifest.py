@@ -10,12 +10,13 @@ import pytest
 
 from shkg.build.release import MANIFEST, Release
 from shkg.errors import InputError
-from shkg.manifest import Dump, Manifest
+from shkg.manifest import Dump, GraphFile, Manifest
 
 
 def test_the_release_manifest_reads_back_as_written(release: Release, tmp_path: Path) -> None:
     manifest = release.manifest
     assert isinstance(manifest, Manifest) and all(isinstance(d, Dump) for d in manifest.dumps)
+    assert manifest.graph_store and all(isinstance(g, GraphFile) for g in manifest.graph_store)
     assert manifest.build_id == release.path.name.rsplit("-", 1)[1]
     assert sum(manifest.graphs.values()) == manifest.quads
     copy = tmp_path / MANIFEST
@@ -40,6 +41,9 @@ def _damaged(release: Release, change: Any) -> dict[str, Any]:
         (lambda d: d["graphs"].update({"https://x/": None}), "field 'graphs.https://x/'"),
         (lambda d: d["dumps"][1].pop("sha256"), "field dumps[1].'sha256' is missing"),
         (lambda d: d["dumps"][0].update(bytes="9"), "field 'dumps[0].bytes' must be int"),
+        (lambda d: d.pop("graph_store"), "field 'graph_store' is missing"),
+        (lambda d: d["graph_store"][2].pop("part"), "field graph_store[2].'part' is missing"),
+        (lambda d: d["graph_store"][0].update(file=7), "field 'graph_store[0].file' must be str"),
     ],
 )
 def test_a_damaged_manifest_is_refused_naming_the_field(

@@ -19,12 +19,19 @@ import pyoxigraph
 import rdflib
 from rdflib.namespace import RDF
 
-from shkg import __version__
+from shkg import __version__, graphstore
 from shkg import namespaces as ns
 from shkg.build.articles import read_article, read_readings
 from shkg.build.checks import Problem, check_quotes, check_references, quotes_in
 from shkg.build.inference import entailments
-from shkg.build.release import MANIFEST, Release, build_lock, publish, start_release, write_dumps
+from shkg.build.release import (
+    MANIFEST,
+    Release,
+    build_lock,
+    publish,
+    start_release,
+    write_dumps,
+)
 from shkg.build.sources import NamedGraph, Seed, parse_turtle, read_links, read_seeds
 from shkg.build.validation import load_shapes, validate
 from shkg.errors import InputError, QuoteMismatch, ValidationFailed
@@ -213,6 +220,7 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
 
     short_names = {iri.removeprefix(ns.GRAPH): iri for iri in counts}
     dumps = write_dumps(store, work / "dumps", short_names)
+    answers = graphstore.write_all(store, work / graphstore.GRAPH_STORE, list(counts))
     del store
 
     created = datetime.now(UTC)
@@ -228,6 +236,7 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
         seeds={seed.key: seed.path.name for seed in checked.seeds},
         shacl_conforms=True,
         dumps=tuple(dumps),
+        graph_store=tuple(answers),
     )
     manifest.write(work / MANIFEST)
     name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id(checked)}"

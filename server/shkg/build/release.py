@@ -1,7 +1,8 @@
 """Releases: immutable directories holding a store and its dumps, published by an atomic swap.
 
     var/
-      releases/<time>-<build id>/   one finished build: store/, dumps/, manifest.json
+      releases/<time>-<build id>/   one finished build: store/, dumps/, graphstore/,
+                                    manifest.json
       releases/.building-*/         a build in progress (removed if a build died)
       current -> releases/<name>    the published release, replaced with one rename
       build.lock                    held by the one build that may run at a time
@@ -29,6 +30,7 @@ from pathlib import Path
 import pyoxigraph
 
 from shkg.errors import BuildLocked, NoRelease
+from shkg.graphstore import GRAPH_STORE
 from shkg.manifest import Dump, Manifest
 
 KEEP_RELEASES = 3
@@ -48,6 +50,10 @@ class Release:
     @property
     def dumps(self) -> Path:
         return self.path / "dumps"
+
+    @property
+    def graph_store(self) -> Path:
+        return self.path / GRAPH_STORE
 
     @cached_property
     def manifest(self) -> Manifest:

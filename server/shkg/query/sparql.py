@@ -10,6 +10,7 @@ import pyoxigraph
 
 from shkg import namespaces as ns
 from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, UpdateAsQuery
+from shkg.formats import QUAD_FORMATS, TRIPLE_FORMATS
 from shkg.query.federation import check_federation
 from shkg.query.lexer import Lexed, LexError, is_update, service_targets
 from shkg.query.negotiation import choose
@@ -25,19 +26,9 @@ RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
     "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
     "application/json": pyoxigraph.QueryResultsFormat.JSON,
 }
-TRIPLE_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
-    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-}
 # A CONSTRUCT or DESCRIBE result may also be asked for in a quads format; it is then the
 # default graph of a dataset.
-GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
-    **TRIPLE_FORMATS,
-    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
-    "application/trig": pyoxigraph.RdfFormat.TRIG,
-}
+GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {**TRIPLE_FORMATS, **QUAD_FORMATS}
 # Short names for the `format` parameter, for links typed into a browser.
 FORMAT_NAMES = {
     "json": "application/sparql-results+json",

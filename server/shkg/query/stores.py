@@ -33,8 +33,6 @@ class ReadableStore(Protocol):
         self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
     ) -> Iterable[Quad]: ...
 
-    def contains_named_graph(self, graph_name: Any) -> bool: ...
-
     def dump(
         self,
         output: Any = None,

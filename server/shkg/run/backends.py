@@ -1,11 +1,12 @@
 """Where the data is read from: the embedded store, or any SPARQL 1.1 Protocol endpoint.
 
 The server reads a release through a handful of store operations: ``query`` (the endpoint,
-VoID counts), ``quads_for_pattern`` (descriptions and pages), ``contains_named_graph`` and
-``dump`` (the Graph Store GETs).  :class:`pyoxigraph.Store` has them all; :class:`RemoteStore`
-has the same ones, carried out by a remote SPARQL endpoint (Oxigraph, Fuseki, Virtuoso, QLever,
-Neptune, ...) that holds the release, loaded with ``shkg publish``.  So the pages, the limits,
-the caching and the protection of this server sit unchanged in front of a larger engine.
+VoID counts), ``quads_for_pattern`` (descriptions and pages) and ``dump`` (the Graph Store
+GETs of a service with no release files).  :class:`pyoxigraph.Store` has them all;
+:class:`RemoteStore` has the same ones, carried out by a remote SPARQL endpoint (Oxigraph,
+Fuseki, Virtuoso, QLever, Neptune, ...) that holds the release, loaded with ``shkg publish``.
+So the pages, the limits, the caching and the protection of this server sit unchanged in
+front of a larger engine.
 
 What the remote endpoint must do: answer SPARQL 1.1 queries with SPARQL JSON results (SELECT,
 ASK) and N-Triples or Turtle (CONSTRUCT, DESCRIBE), and take the protocol's
@@ -247,11 +248,6 @@ class RemoteStore:
                 for node in forgotten:
                     self._blanks.pop(node, None)
         return found
-
-    def contains_named_graph(self, graph_name: NamedNode) -> bool:
-        return graph_name in self.graphs and bool(
-            self.query(f"ASK {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}")
-        )
 
     def dump(
         self,

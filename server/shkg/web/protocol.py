@@ -14,9 +14,10 @@ from urllib.parse import parse_qs
 
 import pyoxigraph
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from shkg import graphstore
 from shkg import namespaces as ns
 from shkg.errors import (
     BadRequest,
@@ -28,23 +29,18 @@ from shkg.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
+from shkg.formats import TRIPLE_FORMATS
 from shkg.query.negotiation import choose
-from shkg.query.sparql import FORMAT_NAMES, TRIPLE_FORMATS, Answer, QueryRequest
-from shkg.query.stores import ReadableStore
+from shkg.query.sparql import FORMAT_NAMES, Answer, QueryRequest
 from shkg.render.description import service_description
 from shkg.run.ratelimit import client_key
 from shkg.web.service import Service
 
-# Graph formats for the service description and Graph Store GETs; quads formats for the
-# whole dataset.
+# Graph formats for the service description and the example answers.
 RDF_FORMATS: dict[str, pyoxigraph.RdfFormat] = dict(TRIPLE_FORMATS)
 # What a client's budget of query seconds is charged for a whole graph or dataset from the
 # graph store: a second for every 10 MB (30 s a minute: 300 MB), however quickly it was made.
 STORE_BYTES_PER_SECOND = 10_000_000
-QUAD_FORMATS: dict[str, pyoxigraph.RdfFormat] = {
-    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
-    "application/trig": pyoxigraph.RdfFormat.TRIG,
-}
 
 
 @dataclass(frozen=True)
@@ -201,53 +197,38 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
 def _graph_store(
     service: Service, request: Request, graph: str | None, default: bool, fmt: str | None
 ) -> Response:
-    store = service.store
-    named = None
     if graph is not None:
         try:
-            named = pyoxigraph.NamedNode(graph)
+            pyoxigraph.NamedNode(graph)
         except ValueError as error:
             raise BadRequest(f"`graph` is not an absolute IRI: {error}") from None
-        if not store.contains_named_graph(named):
+        # The manifest names the release's graphs (a backend is proved to hold the same).
+        if graph not in service.manifest.graphs:
             raise NotFound("no graph of that name in this dataset")
-    whole = graph is None and not default
-    offered = {**QUAD_FORMATS, **RDF_FORMATS} if whole else RDF_FORMATS
-    media = _negotiate(request, fmt, offered)
+    whole = graphstore.DATASET if graph is None and not default else graphstore.DEFAULT
+    media = _negotiate(request, fmt, graphstore.offered(graph or whole))
+    part = graphstore.part_of(graph, default, media)
     validators = service.conditional(request, "store", graph, "default" if default else "", media)
     if validators.current():
         return validators.not_modified()
-    # A graph, or the whole dataset, is made once per release and format and kept in the
-    # result cache (when it fits there); each answer, kept or not, is one of the client's
-    # queries to its limits, charged at least what sending it costs (STORE_BYTES_PER_SECOND).
-    tag = validators.headers["ETag"]
-    client = _client(request)
-    with service.limiter.admit(client) as charge:
+    # Each answer, whatever it is made from, is one of the client's queries to its limits,
+    # charged at least what sending it costs (STORE_BYTES_PER_SECOND).
+    with service.limiter.admit(_client(request)) as charge:
+        written = service.graph_file(part, media)
+        if written is not None:
+            # Written by the build: sent from the file, a piece at a time.
+            path, entry = written
+            charge.at_least = entry.bytes / STORE_BYTES_PER_SECOND
+            return FileResponse(path, media_type=media, headers=validators.headers)
+        # No release files (a service over a store of its own): made once, then kept in the
+        # result cache when it fits there.
+        tag = validators.headers["ETag"]
         kept = service.cache.get(tag)
         if kept is None:
-            kept = Answer(body=_dump(store, named, default, offered, media), media_type=media)
+            kept = Answer(body=graphstore.body(service.store, part, media), media_type=media)
             service.cache.put(tag, kept, len(kept.body))
         charge.at_least = len(kept.body) / STORE_BYTES_PER_SECOND
     return validators.respond(kept.body, kept.media_type)
-
-
-def _dump(
-    store: ReadableStore,
-    named: pyoxigraph.NamedNode | None,
-    default: bool,
-    offered: dict[str, pyoxigraph.RdfFormat],
-    media: str,
-) -> bytes:
-    if named is not None:
-        body = store.dump(format=offered[media], from_graph=named)
-    elif default or media in RDF_FORMATS:
-        # The default graph is the union of the named graphs, as for queries.
-        union = store.quads_for_pattern(None, None, None, None)
-        body = pyoxigraph.serialize(
-            sorted({quad.triple for quad in union}, key=str), format=offered[media]
-        )
-    else:
-        body = store.dump(format=offered[media])
-    return body or b""
 
 
 def _client(request: Request) -> str:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph
 from fastapi import Request
 
 from shkg import __version__
-from shkg.manifest import Manifest
+from shkg.graphstore import GRAPH_STORE
+from shkg.manifest import GraphFile, Manifest
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer
 from shkg.query.stores import QueryRunner, ReadableStore
@@ -46,6 +48,19 @@ class Service:
     @property
     def build_id(self) -> str:
         return self.manifest.build_id
+
+    @cached_property
+    def _graph_files(self) -> dict[tuple[str, str], GraphFile]:
+        return {(entry.part, entry.media_type): entry for entry in self.manifest.graph_store}
+
+    def graph_file(self, part: str, media: str) -> tuple[Path, GraphFile] | None:
+        """The release's file of a graph store answer (:mod:`shkg.graphstore`), if it has
+        one: a service over a release has them all, one over an in-memory store none."""
+        entry = self._graph_files.get((part, media))
+        if entry is None or self.release_dir is None:
+            return None
+        path = self.release_dir / GRAPH_STORE / entry.file
+        return (path, entry) if path.is_file() else None
 
     @property
     def base_url(self) -> str:
@@ -98,6 +113,7 @@ def in_memory(
         seeds={},
         shacl_conforms=False,
         dumps=(),
+        graph_store=(),
     )
     limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
     return Service(
