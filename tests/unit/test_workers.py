@@ -229,6 +229,21 @@ def test_worker_killed_while_idle_is_replaced(
     assert pool.respawns == 1 and pool.timeouts == 0 and len(pool.pids) == 2
 
 
+def test_a_worker_whose_exit_status_another_thread_took_is_replaced(
+    make_pool: Callable[..., QueryPool], store: pyoxigraph.Store
+) -> None:
+    # Starting a process polls every child multiprocessing knows of, so a replacement started
+    # on one thread can collect the exit status of a worker another thread is reaping; that
+    # thread's wait then learns nothing. Found by the crash drill as a 500.
+    pool = make_pool(size=2)
+    victim = pool.pids[0]
+    os.kill(victim, signal.SIGKILL)
+    assert os.waitpid(victim, 0)[0] == victim  # collected here, as elsewhere it might be
+    for _ in range(4):
+        assert pool.run(COUNT) == answer(store, COUNT)
+    assert victim not in pool.pids and pool.respawns == 1 and len(pool.pids) == 2
+
+
 def test_dead_workers_that_still_look_alive_are_replaced(
     make_pool: Callable[..., QueryPool], store: pyoxigraph.Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

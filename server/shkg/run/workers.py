@@ -26,6 +26,7 @@ no query is demoted.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -48,6 +49,7 @@ from shkg.run.inprocess import InProcessQueries
 
 STARTUP_SECONDS = 60.0  # for the first workers to open the store, in __init__
 STOP_SECONDS = 2.0  # for workers to exit when asked, in close(), before they are killed
+REAP_SETTLE_SECONDS = 1.0  # for an exit status another thread collected (see _Worker.reap)
 # Seconds a client is told to wait after its query was cancelled: a replacement worker starts
 # in well under a second, but the same query would most likely run out of time again.
 RESPAWN_RETRY_AFTER = 2
@@ -131,8 +133,16 @@ class _Worker:
             if self.process.exitcode is None:
                 self.process.kill()
                 self.process.join()
+            # Its exit status may have gone to another thread: starting a process polls every
+            # child multiprocessing knows of, so a replacement started meanwhile can collect
+            # this one first, and our wait then learns nothing. That thread records the status
+            # a moment later; if it never shows, the process is gone all the same.
+            settled = time.monotonic() + REAP_SETTLE_SECONDS
+            while self.process.exitcode is None and time.monotonic() < settled:
+                time.sleep(0.005)
             self.exitcode = self.process.exitcode
-            self.process.close()
+            with contextlib.suppress(ValueError):  # "still running": its status went elsewhere
+                self.process.close()
             self._reaped = True
 
     def retire(self, grace: float = 0.0) -> None:
