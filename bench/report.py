@@ -524,6 +524,20 @@ def _build_table(facts: dict[str, Any]) -> str:
             ]
         )
         lines.append(["`Store.optimize()` after it", _num(bulk["optimize_seconds"], " s", 2), ""])
+    found = facts.get("search")
+    if found:
+        lines.append(
+            [
+                f"search index ({found['names']:,} names, {found['bytes'] / 1024:,.0f} KB)",
+                _num(found["build_seconds"], " s", 2),
+                (
+                    f"every name searched: p50 {found['in_process_p50_ms']:.2f} / p99 "
+                    f"{found['in_process_p99_ms']:.2f} ms in process, p50 "
+                    f"{found.get('http_p50_ms', 0):.2f} / p99 {found.get('http_p99_ms', 0):.2f} "
+                    "ms over HTTP"
+                ),
+            ]
+        )
     for scale, seconds in facts.get("oxigraph_load_seconds", {}).items():
         quads = facts["scales"].get(scale, {}).get("quads")
         rate = f"{quads / seconds:,.0f} triples/s" if quads else ""

@@ -29,7 +29,7 @@ from typing import Any
 
 import pyoxigraph
 
-from . import report
+from . import report, search
 from .answers import ask, compare
 from .loadgen import HttpRequest, PhaseResult, run_phase
 from .servers import Endpoint, RssSampler, Server, cpu_seconds, hwm_bytes
@@ -168,6 +168,9 @@ class Bench:
             self.budget.mix_rounds,
             self.budget.pages_seed,
         )
+        # Search, over the server still running (ours is the first).
+        self.facts["search"] = search.measure(release, systems[0].endpoint)
+        self.log(search.describe(self.facts["search"]))
 
     def _seed_var(self) -> Path:
         """A release of the seed graph: built now with `shkg build` (and timed), or in quick

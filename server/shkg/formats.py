@@ -25,3 +25,13 @@ EXTENSIONS: dict[str, str] = {
     "application/n-quads": "nq",
     "application/trig": "trig",
 }
+# Older or broader names some clients ask for a graph by: N-Triples was text/plain (rdflib
+# still asks for it so), JSON-LD is JSON, and every Turtle document is Notation3. Answered in
+# the format named here, under the name asked for; offered after the others, so never chosen
+# for */*.
+ALIASES: dict[str, str] = {
+    "text/plain": "application/n-triples",
+    "application/json": "application/ld+json",
+    "text/n3": "text/turtle",
+    "application/x-turtle": "text/turtle",
+}

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from shkg.errors import InputError
 
 D = TypeVar("D", bound="Dump")
+# The types of the entries' fields, as their annotations name them.
+KINDS: dict[str, type] = {"str": str, "int": int, "float": float}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class GraphFile(Dump):
 
 
 @dataclass(frozen=True)
+class SearchFile(Dump):
+    """The release's search index (:mod:`shkg.search`): how many resources and names it
+    holds, and how long the build took to write it."""
+
+    resources: int
+    names: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Manifest:
     build_id: str
     # The SHA-256 of every input file of the build; ``build_id`` is its start.
@@ -56,6 +68,7 @@ class Manifest:
     shacl_conforms: bool
     dumps: tuple[Dump, ...]
     graph_store: tuple[GraphFile, ...]
+    search: SearchFile
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -63,6 +76,7 @@ class Manifest:
         data["seeds"] = dict(self.seeds)
         data["dumps"] = [asdict(dump) for dump in self.dumps]
         data["graph_store"] = [asdict(entry) for entry in self.graph_store]
+        data["search"] = asdict(self.search)
         return data
 
     def write(self, path: Path) -> None:
@@ -100,12 +114,15 @@ class Manifest:
                 _entry(kind, entry, where, f"{name}[{index}]")
                 for index, entry in enumerate(entries)
             )
+        values["search"] = _entry(SearchFile, values["search"], where, "search")
         return cls(**values)
 
 
 def _expect(value: Any, kind: type, where: str, name: str) -> None:
-    # bool is an int to Python; a count that is true or false is still wrong.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    # bool is an int to Python; a count that is true or false is still wrong. A whole number
+    # is a float too (JSON writes 0.0 as 0 in some hands).
+    accepted = (int, float) if kind is float else kind
+    if not isinstance(value, accepted) or (kind in (int, float) and isinstance(value, bool)):
         raise InputError(f"{where}: field {name!r} must be {kind.__name__}, not {value!r}")
 
 
@@ -122,8 +139,6 @@ def _entry(kind: type[D], entry: Any, where: str, name: str) -> D:
     for field in fields(kind):
         if field.name not in entry:
             raise InputError(f"{where}: field {name}.{field.name!r} is missing")
-        _expect(
-            entry[field.name], int if field.name == "bytes" else str, where, f"{name}.{field.name}"
-        )
+        _expect(entry[field.name], KINDS[str(field.type)], where, f"{name}.{field.name}")
         values[field.name] = entry[field.name]
     return kind(**values)

@@ -21,7 +21,7 @@ from shkg import namespaces as ns
 from shkg.build.publish import PublishError, publish_release
 from shkg.build.release import Release
 from shkg.errors import BackendError, BadGateway, ServiceUnavailable
-from shkg.manifest import Manifest
+from shkg.manifest import Manifest, SearchFile
 from shkg.query.results import Limits
 from shkg.query.sparql import QueryRequest
 from shkg.run.backends import RemoteQueries, RemoteStore, check_holds_release
@@ -539,6 +539,9 @@ def test_backend_errors_are_refused_with_their_text() -> None:
     with pytest.raises(BackendError, match="backend http://127.0.0.1:9/none"):
         check_holds_release(
             store,
-            Manifest("x", "x", "2026-01-01T00:00:00+00:00", "0", 0, 0, {}, 0, {}, True, (), ()),
+            Manifest(
+                *("x", "x", "2026-01-01T00:00:00+00:00", "0", 0, 0, {}, 0, {}, True, (), ()),
+                search=SearchFile("s", "x", 0, "x", resources=0, names=0, seconds=0.0),
+            ),
         )
     store.close()

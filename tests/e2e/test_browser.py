@@ -259,3 +259,61 @@ def test_results_link_to_resource_pages_that_link_on(visit: Visit) -> None:
     page.wait_for_url(visit.base + "/query")
     page.wait_for_selector("html[data-editor=yasgui]")
     visit.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "heading"),
+    [
+        ("Lingang", "/id/place/lingang", "Lingang"),
+        ("新能源", "/id/industry/new-energy-vehicles", "new energy vehicles"),
+    ],
+)
+def test_search_from_the_home_page_reaches_the_resource(
+    visit: Visit, name: str, page: str, heading: str
+) -> None:
+    """A name that is exactly a suggestion goes straight to its page (as Wikipedia's search
+    does); any other goes to the results, whose first link is the resource."""
+    tab = visit.page
+    tab.goto(visit.base + "/")
+    box = tab.locator("header form.search input[name=q]")
+    box.press_sequentially(name, delay=40)
+    # Suggestions come as the reader types.
+    tab.wait_for_function("document.querySelectorAll('#search-suggestions option').length > 0")
+    suggestion = tab.locator("#search-suggestions option").first.get_attribute("value")
+    assert suggestion is not None and (name in suggestion or name.lower() in suggestion.lower())
+    tab.locator("header form.search button").click()
+    if suggestion != name:
+        tab.wait_for_url("**/search?q=*")
+        visit.shot(f"search-{page.rsplit('/', 1)[1]}")
+        tab.locator("ol.hits li a").first.click()
+    tab.wait_for_url(visit.base + page)
+    assert heading in tab.locator("h1").inner_text()
+    visit.assert_clean()
+
+
+def test_choosing_a_suggestion_opens_its_page(visit: Visit) -> None:
+    tab = visit.page
+    tab.goto(visit.base + "/id/dataset")
+    box = tab.locator("header form.search input[name=q]")
+    box.press_sequentially("Zhangji", delay=40)
+    tab.wait_for_function(
+        "[...document.querySelectorAll('#search-suggestions option')]"
+        ".some(o => o.value.startsWith('Zhangjiang '))"
+    )
+    box.fill("Zhangjiang 张江")  # what choosing that suggestion puts in the box
+    tab.wait_for_url(visit.base + "/id/place/zhangjiang")
+    visit.assert_clean()
+
+
+def test_search_works_without_javascript(browser: Browser, server: ServerProcess) -> None:
+    visit = open_visit(browser, server, java_script_enabled=False)
+    try:
+        tab = visit.page
+        tab.goto(visit.base + "/ontology")
+        tab.locator("header form.search input[name=q]").fill("Zhangjiang")
+        tab.locator("header form.search button").click()
+        tab.wait_for_url("**/search?q=Zhangjiang")
+        assert tab.locator("ol.hits li a").first.get_attribute("href") == "/id/place/zhangjiang"
+        visit.assert_clean()
+    finally:
+        visit.page.context.close()

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    RDF,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    SPARQLWrapper,
+)
 
 from shkg.build.release import Release
 from tests.support import ROOT, ServerProcess
@@ -39,6 +53,72 @@ def test_sparqlwrapper_construct(server: ServerProcess) -> None:
     data = client.queryAndConvert()
     graph = rdflib.Graph().parse(data=data, format="turtle")  # type: ignore[arg-type]
     assert (rdflib.URIRef(LARGE_AIRCRAFT), None, None) in graph
+
+
+ASK_LINGANG = f"ASK {{ <{LARGE_AIRCRAFT}> ?p ?o }}"
+CONSTRUCT = f"CONSTRUCT WHERE {{ <{LARGE_AIRCRAFT}> ?p ?o }}"
+DESCRIBE = f"DESCRIBE <{LARGE_AIRCRAFT}>"
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+@pytest.mark.parametrize("query", [LINGANG, ASK_LINGANG])
+def test_sparqlwrapper_select_and_ask_in_every_format(
+    server: ServerProcess, query: str, fmt: str
+) -> None:
+    """SPARQLWrapper puts format=, output= and results= in the URL as well as an Accept
+    header; every results format it offers is answered, and its converter reads it."""
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    result = client.query()
+    converted = result.convert()
+    text = converted if isinstance(converted, (str, bytes)) else None
+    if fmt == JSON:
+        assert isinstance(converted, dict)
+        assert converted.get("boolean") is True or converted["results"]["bindings"]
+    elif fmt == XML:
+        assert "sparql-results+xml" in result.info()["content-type"]
+    else:
+        assert text is not None
+        assert LARGE_AIRCRAFT in str(text) or "true" in str(text).lower()
+
+
+@pytest.mark.parametrize("fmt", [XML, RDFXML, RDF, TURTLE, N3, JSONLD])
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE])
+def test_sparqlwrapper_construct_and_describe_in_every_format(
+    server: ServerProcess, query: str, fmt: str
+) -> None:
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    with warnings.catch_warnings():
+        # For `rdf` SPARQLWrapper sends Accept: */* and warns; the format= it adds decides.
+        # Its RDF/XML converter makes an rdflib ConjunctiveGraph, which rdflib deprecates.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        converted = client.queryAndConvert()
+    if isinstance(converted, rdflib.Graph):
+        graph = converted
+    else:
+        assert isinstance(converted, bytes)
+        graph = rdflib.Graph().parse(data=converted, format="turtle")
+    assert (rdflib.URIRef(LARGE_AIRCRAFT), None, None) in graph
+
+
+@pytest.mark.parametrize("fmt", ["xml", "n3", "turtle", "nt", "json-ld", None])
+@pytest.mark.parametrize(
+    "path", ["/id/cluster/large-aircraft", "/store?graph=https://w3id.org/shkg/graph/links"]
+)
+def test_rdflib_parses_resources_and_graphs_in_each_format(
+    server: ServerProcess, path: str, fmt: str | None
+) -> None:
+    """rdflib's own Accept header for each format it names (text/plain for N-Triples) gets
+    that format, not the HTML page."""
+    with warnings.catch_warnings():
+        # rdflib's N3 and JSON-LD parsers use parts of rdflib that rdflib deprecates.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graph = rdflib.Graph().parse(server.url + path, format=fmt)
+    assert len(graph) > 0
 
 
 def test_rdflib_sparqlstore(server: ServerProcess) -> None:

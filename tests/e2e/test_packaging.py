@@ -20,15 +20,21 @@ from pathlib import Path
 
 import pytest
 
-from shkg.web import querypage
+from shkg.web import querypage, search
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "server" / "shkg"
 # What the page reads, as paths inside the package: YASGUI's manifest (for its version) and
 # the build files it serves.
 SERVED = sorted(
-    (querypage.YASGUI_DIR / name).relative_to(querypage.WEB.parent).as_posix()
-    for name in ["package.json", *(f"build/{asset}" for asset in querypage.ASSETS)]
+    [
+        *(
+            (querypage.YASGUI_DIR / name).relative_to(querypage.WEB.parent).as_posix()
+            for name in ["package.json", *(f"build/{asset}" for asset in querypage.ASSETS)]
+        ),
+        # The site's own script (search suggestions).
+        *(f"assets/site/{name}" for name in sorted(search.SCRIPTS)),
+    ]
 )
 
 # Run by the installed package: where shkg comes from, and what the query page finds.

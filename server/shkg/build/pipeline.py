@@ -19,7 +19,7 @@ import pyoxigraph
 import rdflib
 from rdflib.namespace import RDF
 
-from shkg import __version__, graphstore
+from shkg import __version__, graphstore, search
 from shkg import namespaces as ns
 from shkg.build.articles import read_article, read_readings
 from shkg.build.checks import Problem, check_quotes, check_references, quotes_in
@@ -221,6 +221,8 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
     short_names = {iri.removeprefix(ns.GRAPH): iri for iri in counts}
     dumps = write_dumps(store, work / "dumps", short_names)
     answers = graphstore.write_all(store, work / graphstore.GRAPH_STORE, list(counts))
+    index = search.write_index(store, work / search.SEARCH_FILE)
+    log(f"search index: {index.names} names of {index.resources} resources in {index.seconds} s")
     del store
 
     created = datetime.now(UTC)
@@ -237,6 +239,7 @@ def _write_release(work: Path, checked: CheckedProject, project: Project, log: L
         shacl_conforms=True,
         dumps=tuple(dumps),
         graph_store=tuple(answers),
+        search=index.entry(work / search.SEARCH_FILE),
     )
     manifest.write(work / MANIFEST)
     name = f"{created.strftime('%Y%m%dT%H%M%S%fZ')}-{build_id(checked)}"

@@ -65,3 +65,49 @@ def choose(header: str | None, offered: list[str]) -> str | None:
         if best is None or candidate > best:
             best = candidate
     return best[2] if best else None
+
+
+# What a `format` parameter may name, and the media types each name stands for, in our
+# order: short names for links typed into a browser, and the names common clients put in the
+# URL whatever their Accept header says (SPARQLWrapper sends format, output and results,
+# `xml` meaning SPARQL XML for a SELECT and RDF/XML for a CONSTRUCT; Virtuoso's and Fuseki's
+# forms and YASGUI use the same words). A media type names itself.
+FORMAT_NAMES: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/ld+json", "application/json"),
+    "srj": ("application/sparql-results+json",),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "srx": ("application/sparql-results+xml",),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle",),
+    "ttl": ("text/turtle",),
+    # Every Turtle document is Notation3, so Turtle answers a client asking for N3.
+    "n3": ("text/turtle",),
+    "text/n3": ("text/turtle",),
+    "text/rdf+n3": ("text/turtle",),
+    "ntriples": ("application/n-triples",),
+    "n-triples": ("application/n-triples",),
+    "nt": ("application/n-triples",),
+    "jsonld": ("application/ld+json",),
+    "json-ld": ("application/ld+json",),
+    "rdf": ("application/rdf+xml",),
+    "rdfxml": ("application/rdf+xml",),
+    "rdf+xml": ("application/rdf+xml",),
+    "rdf/xml": ("application/rdf+xml",),
+    "nquads": ("application/n-quads",),
+    "n-quads": ("application/n-quads",),
+    "nq": ("application/n-quads",),
+    "trig": ("application/trig",),
+}
+
+
+def choose_format(format: str | None, accept: str | None, offered: list[str]) -> str | None:
+    """The offered media type for a request with a ``format`` parameter and an Accept header:
+    the one ``format`` names if we offer it, else the Accept header's choice. A name we do not
+    know, or one this answer is not offered in, leaves the choice to the Accept header."""
+    if format and format.strip():
+        name = format.strip().lower()
+        named = choose(", ".join(FORMAT_NAMES.get(name, (name,))), offered)
+        if named is not None:
+            return named
+    return choose(accept, offered)

@@ -13,7 +13,7 @@ from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, Update
 from shkg.formats import QUAD_FORMATS, TRIPLE_FORMATS
 from shkg.query.federation import check_federation
 from shkg.query.lexer import Lexed, LexError, is_update, service_targets
-from shkg.query.negotiation import choose
+from shkg.query.negotiation import choose_format
 from shkg.query.results import Limits as Limits  # noqa: PLC0414 - re-exported: callers pass limits to answer()
 from shkg.query.results import write_solutions, write_triples
 from shkg.query.stores import ReadableStore
@@ -29,22 +29,6 @@ RESULTS_FORMATS: dict[str, pyoxigraph.QueryResultsFormat] = {
 # A CONSTRUCT or DESCRIBE result may also be asked for in a quads format; it is then the
 # default graph of a dataset.
 GRAPH_FORMATS: dict[str, pyoxigraph.RdfFormat] = {**TRIPLE_FORMATS, **QUAD_FORMATS}
-# Short names for the `format` parameter, for links typed into a browser.
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-}
-
 # Relative IRIs in queries resolve against the dataset's base.
 QUERY_BASE = ns.BASE
 
@@ -92,11 +76,6 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     named-graph-uri) replace the dataset the query would otherwise see.  SELECT, CONSTRUCT
     and DESCRIBE results are cut to ``limits`` and then marked ``truncated``.
     """
-    accept = (
-        FORMAT_NAMES.get(request.format.lower(), request.format)
-        if request.format
-        else request.accept
-    )
     # Lexed once, here: every question below (update? which SERVICEs? did one fail?) reads it.
     lexed = Lexed.of(request.query)
     if request.federation_allowlist is not None:
@@ -140,7 +119,7 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
         if isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean))
         else GRAPH_FORMATS
     )
-    media = choose(accept, list(offered))
+    media = choose_format(request.format, request.accept, list(offered))
     if media is None:
         del result
         kind = "query results" if offered is RESULTS_FORMATS else "graph results"

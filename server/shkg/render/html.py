@@ -29,6 +29,7 @@ from shkg.render.describe import (
     stated_by,
     triples,
 )
+from shkg.search import Hit
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SHKG_ROOT = "https://w3id.org/shkg"
@@ -57,6 +58,8 @@ mark{background:#ffe58a;color:#1a1a1a}
 .meta{color:#444}code{word-break:break-all}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
 dl.about dt{font-weight:bold}dl.about dd{margin:0 0 .4rem 0}
+form.search{margin:.4rem 0 .6rem}form.search input{width:min(24rem,60vw);padding:.2rem .4rem}
+ol.hits li{margin-bottom:.6rem}.kind{color:#444;font-size:.9em}
 """
 
 
@@ -69,18 +72,26 @@ def local_href(iri: str) -> str:
     return iri[len(SHKG_ROOT) :] if iri.startswith(SHKG_ROOT + "/") else iri
 
 
-def page(title: str, body: str, lang: str = "en") -> str:
-    """A whole HTML document around a ``body`` of already-escaped HTML."""
+def page(title: str, body: str, lang: str = "en", query: str = "") -> str:
+    """A whole HTML document around a ``body`` of already-escaped HTML; ``query`` fills the
+    search box."""
     return (
         f'<!doctype html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} · Shanghai Industry Knowledge "
-        f"Graph</title><style>{STYLE}</style></head>"
+        f"Graph</title><style>{STYLE}</style>"
+        '<script src="/assets/site/search.js" defer></script></head>'
         '<body><a class="skip" href="#content">Skip to content</a><header><nav aria-label="Site">'
         '<a href="/">Home</a><a href="/ontology">Ontology</a>'
         '<a href="/query">Query</a><a href="/sparql">SPARQL endpoint</a><a '
         'href="/download/">Downloads</a>'
-        '<a href="/.well-known/void">Dataset description</a></nav></header>'
+        '<a href="/.well-known/void">Dataset description</a></nav>'
+        '<form class="search" role="search" action="/search" method="get">'
+        '<label for="search-box">Search</label> '
+        f'<input id="search-box" type="search" name="q" value="{esc(query)}" '
+        'placeholder="a name, e.g. Lingang or 新能源" list="search-suggestions" '
+        'autocomplete="off" maxlength="200"><datalist id="search-suggestions"></datalist> '
+        "<button>Search</button></form></header>"
         f'<main id="content">{body}</main><footer><p>Data licensed under '
         f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>.</p></footer></body></html>\n'
     )
@@ -660,6 +671,46 @@ def home_page(
             f"Graph, build {build}, https://w3id.org/shkg/id/dataset.</p></section>"
         ),
     )
+
+
+def search_page(query: str, hits: Sequence[Hit], available: bool = True) -> str:
+    """The results of a search, best first, each a link to its page."""
+    if not query.strip():
+        body = (
+            "<h1>Search</h1><p>Find any industry, cluster, place, enterprise, plan, target or "
+            "figure by its name, in English or Chinese: type a name, or a part of one, in the "
+            "box above.</p>"
+        )
+        return page("Search", body)
+    if not available:
+        body = "<h1>Search</h1><p>This release has no search index: rebuild it.</p>"
+        return page("Search", body, query=query)
+    items = []
+    for hit in hits:
+        zh = f' <span lang="zh">{esc(hit.label_zh)}</span>' if hit.label_zh else ""
+        kind = f' <span class="kind">{esc(hit.kind)}</span>' if hit.kind else ""
+        also = (
+            f'<br><span class="meta">matched “{esc(hit.matched)}”</span>'
+            if hit.matched not in (hit.label, hit.label_zh)
+            else ""
+        )
+        summary = f"<br>{esc(hit.summary)}" if hit.summary else ""
+        items.append(
+            f'<li><a href="{esc(local_href(hit.iri))}">{esc(hit.label)}</a>{zh}{kind}'
+            f"{also}{summary}</li>"
+        )
+    found = (
+        f'<ol class="hits">{"".join(items)}</ol>'
+        if items
+        else "<p>Nothing has that name. Try part of a word, or a name in Chinese.</p>"
+    )
+    count = f"{len(hits)} result{'' if len(hits) == 1 else 's'}"
+    body = (
+        f'<h1>Search: {esc(query)}</h1><p class="meta">{count}, best first: whole names, '
+        "then names that begin with it, then names containing it.</p>"
+        f"{found}"
+    )
+    return page(f"Search: {query}", body, query=query)
 
 
 def download_page(entries: Sequence[Dump]) -> str:

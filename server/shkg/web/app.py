@@ -26,8 +26,10 @@ from shkg.query.stores import QueryRunner, ReadableStore
 from shkg.run.backends import RemoteQueries, open_remote
 from shkg.run.ratelimit import RateLimiter
 from shkg.run.workers import QueryPool
+from shkg.search import SEARCH_FILE, SearchIndex
 from shkg.settings import Settings
 from shkg.web import examples, pages, querypage
+from shkg.web import search as finding
 from shkg.web.caching import ResultCache
 from shkg.web.connections import Pieces
 from shkg.web.metrics import Metrics
@@ -61,6 +63,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(pages.router(service))
     app.include_router(querypage.router(service))
     app.include_router(examples.router(service))
+    app.include_router(finding.router(service))
     _add_operational_routes(app, service)
     _add_error_handlers(app, service)
     _add_middleware(app, service)
@@ -99,6 +102,7 @@ def open_service(
         metrics=metrics or Metrics(),
         release_dir=release.path,
         queries=querypage.project_queries(settings.root) if queries is None else queries,
+        search=SearchIndex(index) if (index := release.path / SEARCH_FILE).is_file() else None,
     )
 
 

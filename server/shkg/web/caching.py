@@ -12,9 +12,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 T = TypeVar("T")
 
@@ -128,3 +129,16 @@ class ResultCache(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def static_file(path: Path, media_type: str, max_age: int) -> Response:
+    """One of the site's own files (a script, the editor's assets), cached ``max_age``
+    seconds and never sniffed as another type."""
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={
+            "Cache-Control": f"public, max-age={max_age}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from shkg import namespaces as ns
 from shkg.errors import NotAcceptable
-from shkg.query.negotiation import choose
+from shkg.query.negotiation import choose_format
 from shkg.web.protocol import RDF_FORMATS
 from shkg.web.service import Service
 
@@ -89,8 +89,9 @@ def router(service: Service) -> APIRouter:
         "/.well-known/sparql-examples", summary="The example queries (SHACL SPARQL executables)"
     )
     def sparql_examples(request: Request) -> Response:
-        fmt = request.query_params.get("format")
-        media = choose(fmt or request.headers.get("accept"), list(RDF_FORMATS))
+        media = choose_format(
+            request.query_params.get("format"), request.headers.get("accept"), list(RDF_FORMATS)
+        )
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
         endpoint = service.base_url + "sparql"

@@ -27,6 +27,7 @@ from pyoxigraph import NamedNode, Triple
 
 from shkg import namespaces as ns
 from shkg.errors import NotAcceptable, NotFound
+from shkg.formats import ALIASES
 from shkg.query.negotiation import choose
 from shkg.query.sparql import Answer
 from shkg.render import html
@@ -51,7 +52,8 @@ SUFFIXES: dict[str, str] = {
     ".rdf": "application/rdf+xml",
 }
 EXTENSION = {media: suffix for suffix, media in SUFFIXES.items()}
-OFFERED = [HTML, *RDF_MEDIA]
+EXTENSION.update({alias: EXTENSION[media] for alias, media in ALIASES.items()})
+OFFERED = [HTML, *RDF_MEDIA, *ALIASES]
 
 
 class _Computed:
@@ -173,7 +175,7 @@ def router(service: Service) -> APIRouter:
         )
 
     def void(request: Request) -> Response:
-        media = choose(request.headers.get("accept"), list(RDF_MEDIA))
+        media = choose(request.headers.get("accept"), [*RDF_MEDIA, *ALIASES])
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_MEDIA)}")
         return _cached(
@@ -225,7 +227,7 @@ def _split(slug: str, request: Request) -> tuple[str, str]:
             return slug.removesuffix(suffix), media
     chosen = choose(request.headers.get("accept"), OFFERED)
     if chosen is None:
-        raise NotAcceptable(f"available as {', '.join(OFFERED)}")
+        raise NotAcceptable(f"available as {', '.join([HTML, *RDF_MEDIA])}")
     return slug, chosen
 
 
@@ -240,6 +242,7 @@ def _link_headers(path: str, media: str) -> dict[str, str]:
 
 
 def _rdf(found: list[Triple], media: str, base_url: str) -> bytes:
+    media = ALIASES.get(media, media)
     if media == "application/ld+json":
         return jsonld(found, base_url + "context.jsonld")
     return serialize(found, media)

@@ -29,9 +29,9 @@ from shkg.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
-from shkg.formats import TRIPLE_FORMATS
-from shkg.query.negotiation import choose
-from shkg.query.sparql import FORMAT_NAMES, Answer, QueryRequest
+from shkg.formats import ALIASES, TRIPLE_FORMATS
+from shkg.query.negotiation import choose_format
+from shkg.query.sparql import Answer, QueryRequest
 from shkg.render.description import service_description
 from shkg.run.ratelimit import client_key
 from shkg.web.service import Service
@@ -93,7 +93,7 @@ def router(service: Service) -> APIRouter:
     def store_get(request: Request) -> Response:
         params = _decode_form(request.scope.get("query_string", b""), "query string")
         graphs = params.get("graph", [])
-        fmt = _first(params.get("format"))
+        fmt = _format(params)
         if len(graphs) > 1 or (graphs and "default" in params):
             raise BadRequest(
                 "give one `graph` parameter, or `default`, or neither (the whole dataset)"
@@ -206,9 +206,10 @@ def _graph_store(
         if graph not in service.manifest.graphs:
             raise NotFound("no graph of that name in this dataset")
     whole = graphstore.DATASET if graph is None and not default else graphstore.DEFAULT
-    media = _negotiate(request, fmt, graphstore.offered(graph or whole))
+    asked = _negotiate(request, fmt, {**graphstore.offered(graph or whole), **ALIASES})
+    media = ALIASES.get(asked, asked)
     part = graphstore.part_of(graph, default, media)
-    validators = service.conditional(request, "store", graph, "default" if default else "", media)
+    validators = service.conditional(request, "store", graph, "default" if default else "", asked)
     if validators.current():
         return validators.not_modified()
     # Each answer, whatever it is made from, is one of the client's queries to its limits,
@@ -219,7 +220,7 @@ def _graph_store(
             # Written by the build: sent from the file, a piece at a time.
             path, entry = written
             charge.at_least = entry.bytes / STORE_BYTES_PER_SECOND
-            return FileResponse(path, media_type=media, headers=validators.headers)
+            return FileResponse(path, media_type=asked, headers=validators.headers)
         # No release files (a service over a store of its own): made once, then kept in the
         # result cache when it fits there.
         tag = validators.headers["ETag"]
@@ -228,7 +229,7 @@ def _graph_store(
             kept = Answer(body=graphstore.body(service.store, part, media), media_type=media)
             service.cache.put(tag, kept, len(kept.body))
         charge.at_least = len(kept.body) / STORE_BYTES_PER_SECOND
-    return validators.respond(kept.body, kept.media_type)
+    return validators.respond(kept.body, asked)
 
 
 def _client(request: Request) -> str:
@@ -237,8 +238,7 @@ def _client(request: Request) -> str:
 
 
 def _negotiate(request: Request, fmt: str | None, offered: dict[str, Any]) -> str:
-    accept = FORMAT_NAMES.get(fmt.lower(), fmt) if fmt else request.headers.get("accept")
-    media = choose(accept, list(offered))
+    media = choose_format(fmt, request.headers.get("accept"), list(offered))
     if media is None:
         raise NotAcceptable(f"available as {', '.join(offered)}")
     return media
@@ -250,8 +250,14 @@ def _operation(params: dict[str, list[str]]) -> Operation:
         updates=params.get("update", []),
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
-        format=_first(params.get("format")),
+        format=_format(params),
     )
+
+
+def _format(params: dict[str, list[str]]) -> str | None:
+    """The format a request names in its URL: `format`, or `output` as Fuseki and sparqler
+    call it (SPARQLWrapper sends both)."""
+    return _first(params.get("format")) or _first(params.get("output"))
 
 
 def _first(values: list[str] | None) -> str | None:

@@ -24,12 +24,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from shkg import namespaces as ns
 from shkg.errors import InputError, NotFound
 from shkg.project import Project
 from shkg.render.html import STYLE as SITE_STYLE
+from shkg.web.caching import static_file
 from shkg.web.service import Service
 
 PACKAGE = "@zazuko/yasgui"
@@ -319,14 +320,7 @@ def router(service: Service) -> APIRouter:
             raise NotFound(
                 f"no asset {name!r}" + ("" if name not in ASSETS else f": run `{INSTALL_COMMAND}`")
             )
-        return FileResponse(
-            path,
-            media_type=ASSETS[name],
-            headers={
-                "Cache-Control": f"public, max-age={service.settings.cache_max_age}",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return static_file(path, ASSETS[name], service.settings.cache_max_age)
 
     routes.add_api_route("/query", query_page, methods=["HEAD"], include_in_schema=False)
     routes.add_api_route(

@@ -8,6 +8,7 @@ backend, or a small in-memory store queried in-process (the HTTP tests).
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -24,6 +25,7 @@ from shkg.query.sparql import Answer
 from shkg.query.stores import QueryRunner, ReadableStore
 from shkg.run.inprocess import InProcessQueries
 from shkg.run.ratelimit import RateLimiter
+from shkg.search import SEARCH_FILE, SearchIndex, write_index
 from shkg.settings import Settings
 from shkg.web.caching import Conditional, ResultCache, conditional, etag
 from shkg.web.metrics import Metrics
@@ -44,6 +46,8 @@ class Service:
     release_dir: Path | None = None
     # The competency questions (title, query text) the query page opens as tabs.
     queries: tuple[tuple[str, str], ...] = ()
+    # The release's search index; None if it has none (a release made without one).
+    search: SearchIndex | None = None
 
     @property
     def build_id(self) -> str:
@@ -101,6 +105,11 @@ def in_memory(
         triples.add(quad.triple)
         if isinstance(quad.graph_name, pyoxigraph.NamedNode):
             graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
+    # The search index is a file (SQLite): one in a directory that lives as long as the
+    # service, written as the build would.
+    scratch = tempfile.TemporaryDirectory(prefix="shkg-search-")
+    index_path = Path(scratch.name) / SEARCH_FILE
+    figures = write_index(store, index_path)
     manifest = Manifest(
         build_id=build_id,
         input_sha256="",
@@ -114,6 +123,7 @@ def in_memory(
         shacl_conforms=False,
         dumps=(),
         graph_store=(),
+        search=figures.entry(index_path),
     )
     limits = Limits(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
     return Service(
@@ -124,4 +134,5 @@ def in_memory(
         cache=ResultCache[Answer](settings.cache_bytes),
         limiter=RateLimiter.from_settings(settings),
         queries=queries,
+        search=SearchIndex(index_path, keep=scratch),
     )

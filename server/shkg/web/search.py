@@ -1,0 +1,67 @@
+"""Search by name, for people (an HTML page) and programs (JSON), and the site's own script.
+
+``GET /search?q=NAME`` finds resources by any of their names (:mod:`shkg.search`); HTML by
+default, JSON for ``Accept: application/json`` or ``format=json``. ``limit`` caps the results
+(20 by default, at most 100). Answers are cached like every other (an ETag from the build).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from shkg.errors import BadRequest, NotAcceptable, NotFound
+from shkg.query.negotiation import choose_format
+from shkg.render import html
+from shkg.render.html import local_href
+from shkg.web.caching import static_file
+from shkg.web.service import Service
+
+# The longest query read, in characters; a name is never longer.
+MAX_QUERY = 200
+MAX_LIMIT = 100
+OFFERED = ["text/html", "application/json"]
+SITE_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "site"
+SCRIPTS = {"search.js"}
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/search", summary="Find resources by name (HTML, or JSON by Accept or format)")
+    def search(
+        request: Request, q: str = "", limit: int = 20, format: str | None = None
+    ) -> Response:
+        if len(q) > MAX_QUERY:
+            raise BadRequest(f"`q` is over {MAX_QUERY} characters")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadRequest(f"`limit` must be between 1 and {MAX_LIMIT}")
+        media = choose_format(format, request.headers.get("accept"), OFFERED)
+        if media is None:
+            raise NotAcceptable(f"available as {', '.join(OFFERED)}")
+        validators = service.conditional(request, "search", q, str(limit), media)
+        if validators.current():
+            return validators.not_modified()
+        index = service.search
+        hits = index.search(q, limit) if index is not None else []
+        if media == "text/html":
+            body = html.search_page(q, hits, available=index is not None)
+            return validators.respond(body, "text/html")
+        results = [{**hit.to_json(), "page": local_href(hit.iri)} for hit in hits]
+        body = json.dumps({"query": q, "results": results}, ensure_ascii=False)
+        return validators.respond(body.encode("utf-8"), "application/json")
+
+    @routes.get("/assets/site/{name}", include_in_schema=False)
+    def site_asset(name: str) -> Response:
+        if name not in SCRIPTS:
+            raise NotFound(f"no asset {name!r}")
+        return static_file(SITE_ASSETS / name, "text/javascript", service.settings.cache_max_age)
+
+    routes.add_api_route("/search", search, methods=["HEAD"], include_in_schema=False)
+    routes.add_api_route(
+        "/assets/site/{name}", site_asset, methods=["HEAD"], include_in_schema=False
+    )
+    return routes
