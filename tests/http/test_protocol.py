@@ -394,6 +394,17 @@ def test_description_lists_the_allowlist(release: Release) -> None:
         rdflib.URIRef(ns.SHKG + "federationAllowed"),
         rdflib.URIRef("http://127.0.0.1:9/sparql"),
     ) in graph
+    sd = rdflib.Namespace(ns.SD)
+    assert (None, sd.feature, sd.BasicFederatedQuery) in graph
+
+
+def test_federation_is_not_advertised_when_nothing_is_allowed(client: TestClient) -> None:
+    graph = rdflib.Graph().parse(
+        data=client.get("/sparql", headers={"accept": "application/n-triples"}).text, format="nt"
+    )
+    sd = rdflib.Namespace(ns.SD)
+    assert (None, sd.feature, sd.UnionDefaultGraph) in graph
+    assert (None, sd.feature, sd.BasicFederatedQuery) not in graph
 
 
 def test_graph_store_get_named_graph(client: TestClient, release: Release) -> None:

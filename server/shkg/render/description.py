@@ -47,7 +47,9 @@ def service_description(
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    # SERVICE is refused unless its endpoint is allowed: only then is it a feature.
+    if allowlist:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
     graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     for name in RESULT_FORMATS:
         graph.add((service, SD.resultFormat, FORMATS[name]))
@@ -64,8 +66,8 @@ def service_description(
                 "is the union of the named graphs; OWL RL entailments are in their own named "
                 "graph, "
                 f"{ns.INFERRED_GRAPH}, so queries need no entailment regime. SERVICE may call "
-                "only the "
-                "endpoints listed with shkg:federationAllowed.",
+                "only the endpoints listed with shkg:federationAllowed"
+                + ("." if allowlist else "; none are, so SERVICE is refused."),
                 lang="en",
             ),
         )
