@@ -401,3 +401,12 @@ def test_home_lists_competency_questions_when_the_root_is_known(release: Release
         )
     ) as client:
         assert "Which clusters include Lingang?" in client.get("/").text
+
+
+def test_a_browser_asking_for_void_gets_the_dataset_page(client: TestClient) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get("/.well-known/void", headers={"accept": browser})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>Shanghai Industry Knowledge Graph</h1>" in page.text
+    turtle = client.get("/.well-known/void", headers={"accept": "*/*"})
+    assert turtle.headers["content-type"].startswith("text/turtle")

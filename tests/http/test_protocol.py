@@ -398,6 +398,25 @@ def test_description_lists_the_allowlist(release: Release) -> None:
     assert (None, sd.feature, sd.BasicFederatedQuery) in graph
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_description_as_a_page(client: TestClient, release: Release) -> None:
+    page = client.get("/sparql", headers={"accept": BROWSER})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>SPARQL endpoint</h1>" in page.text and 'href="/query"' in page.text
+    assert f"<code>{ns.LINKS_GRAPH}</code>" in page.text
+    assert (
+        "application/sparql-results+json" in page.text and "SERVICE</code> is refused" in page.text
+    )
+    # A program asking for anything still gets Turtle.
+    assert (
+        client.get("/sparql", headers={"accept": "*/*"})
+        .headers["content-type"]
+        .startswith("text/turtle")
+    )
+
+
 def test_federation_is_not_advertised_when_nothing_is_allowed(client: TestClient) -> None:
     graph = rdflib.Graph().parse(
         data=client.get("/sparql", headers={"accept": "application/n-triples"}).text, format="nt"

@@ -673,6 +673,46 @@ def home_page(
     )
 
 
+def service_page(
+    endpoint: str,
+    manifest: Manifest,
+    allowlist: Sequence[str],
+    result_formats: Sequence[str],
+    graph_formats: Sequence[str],
+) -> str:
+    """The SPARQL endpoint's service description, for a person who opened it in a browser."""
+    graphs = "".join(
+        f'<tr><th scope="row"><code>{esc(name)}</code></th><td>{count:,}</td></tr>'
+        for name, count in sorted(manifest.graphs.items())
+    )
+    allowed = (
+        "<ul>" + "".join(f"<li><code>{esc(a)}</code></li>" for a in allowlist) + "</ul>"
+        if allowlist
+        else "<p>None: <code>SERVICE</code> is refused.</p>"
+    )
+    body = (
+        "<h1>SPARQL endpoint</h1>"
+        f"<p><code>{esc(endpoint)}</code> answers SPARQL 1.1 queries (read-only) by "
+        "<code>GET ?query=</code> or <code>POST</code>. To write and run one in the browser, "
+        'open the <a href="/query">query page</a>. The default graph is the union of the named '
+        "graphs.</p>"
+        '<p>This description as <a href="/sparql?format=turtle">Turtle</a>, '
+        '<a href="/sparql?format=jsonld">JSON-LD</a> or '
+        '<a href="/sparql?format=ntriples">N-Triples</a>.</p>'
+        f"<h2>Named graphs</h2><p>Build <code>{esc(manifest.build_id)}</code>: "
+        f"{manifest.triples:,} distinct triples.</p>"
+        f'<table><thead><tr><th scope="col">graph</th><th scope="col">triples</th></tr>'
+        f"</thead><tbody>{graphs}</tbody></table>"
+        "<h2>Result formats</h2><p>SELECT and ASK: "
+        + ", ".join(f"<code>{esc(f)}</code>" for f in result_formats)
+        + ".<br>CONSTRUCT and DESCRIBE: "
+        + ", ".join(f"<code>{esc(f)}</code>" for f in graph_formats)
+        + ".</p><h2>Federation: endpoints SERVICE may call</h2>"
+        + allowed
+    )
+    return page("SPARQL endpoint", body)
+
+
 def search_page(query: str, hits: Sequence[Hit], available: bool = True) -> str:
     """The results of a search, best first, each a link to its page."""
     if not query.strip():

@@ -175,9 +175,13 @@ def router(service: Service) -> APIRouter:
         )
 
     def void(request: Request) -> Response:
-        media = choose(request.headers.get("accept"), [*RDF_MEDIA, *ALIASES])
+        # HTML last: a program asking for anything gets Turtle, a browser the home page,
+        # which is the dataset's description for people.
+        media = choose(request.headers.get("accept"), [*RDF_MEDIA, *ALIASES, HTML])
         if media is None:
             raise NotAcceptable(f"available as {', '.join(RDF_MEDIA)}")
+        if media == HTML:
+            return dataset(request)
         return _cached(
             service,
             request,

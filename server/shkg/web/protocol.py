@@ -31,7 +31,8 @@ from shkg.errors import (
 )
 from shkg.formats import ALIASES, TRIPLE_FORMATS
 from shkg.query.negotiation import choose_format
-from shkg.query.sparql import Answer, QueryRequest
+from shkg.query.sparql import GRAPH_FORMATS, RESULTS_FORMATS, Answer, QueryRequest
+from shkg.render import html
 from shkg.render.description import service_description
 from shkg.run.ratelimit import client_key
 from shkg.web.service import Service
@@ -171,11 +172,21 @@ def _answer(service: Service, request: Request, operation: Operation) -> Respons
 
 
 def _description(service: Service, request: Request, fmt: str | None) -> Response:
-    media = _negotiate(request, fmt, RDF_FORMATS)
+    # HTML last: a program asking for anything gets Turtle, a browser the page.
+    media = _negotiate(request, fmt, {**RDF_FORMATS, "text/html": None})
     endpoint = service.base_url + "sparql"
     validators = service.conditional(request, "description", endpoint, media)
     if validators.current():
         return validators.not_modified()
+    if media == "text/html":
+        page = html.service_page(
+            endpoint,
+            service.manifest,
+            service.settings.federation_allowlist,
+            list(RESULTS_FORMATS),
+            list(GRAPH_FORMATS),
+        )
+        return validators.respond(page, "text/html")
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
     # Sorted, so that Turtle groups each subject's statements together.
