@@ -77,13 +77,12 @@ def file_name(part: str, media: str) -> str:
 
 def write_all(store: pyoxigraph.Store, directory: Path, graphs: list[str]) -> list[GraphFile]:
     """Every part (the dataset, the default graph, each of ``graphs``) in every format it is
-    offered in, into ``directory``; one manifest entry per file."""
+    answered in, into ``directory``; one manifest entry per file."""
     directory.mkdir(parents=True)
     entries = []
     for part in [DATASET, DEFAULT, *sorted(graphs)]:
-        for media in offered(part):
-            if part == DATASET and media in TRIPLE_FORMATS:
-                continue  # answered by the default graph's file (part_of)
+        # The dataset in a triples format is its default graph (part_of): quads formats only.
+        for media in QUAD_FORMATS if part == DATASET else TRIPLE_FORMATS:
             data = body(store, part, media)
             name = file_name(part, media)
             (directory / name).write_bytes(data)

@@ -29,10 +29,9 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph
 
@@ -61,14 +60,6 @@ EXACT, PREFIX, WORD, INSIDE, NEAR = range(5)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
-
-
-class Triples(Protocol):
-    """What the index is built from: a pyoxigraph store."""
-
-    def quads_for_pattern(
-        self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
-    ) -> Iterable[pyoxigraph.Quad]: ...
 
 
 @dataclass(frozen=True)
@@ -157,7 +148,7 @@ def _phrase(text: str) -> str:
 # --- building --------------------------------------------------------------------------------
 
 
-def write_index(store: Triples, path: Path) -> IndexFigures:
+def write_index(store: pyoxigraph.Store, path: Path) -> IndexFigures:
     """Index every named resource of ``store`` (the union of its graphs) into a new SQLite
     file at ``path``."""
     started = time.perf_counter()
@@ -240,7 +231,7 @@ class _Classes:
     parents: dict[str, set[str]]
 
     @classmethod
-    def of(cls, store: Triples) -> _Classes:
+    def of(cls, store: pyoxigraph.Store) -> _Classes:
         labels: dict[str, str] = {}
         for quad in store.quads_for_pattern(None, pyoxigraph.NamedNode(ns.RDFS + "label"), None):
             value = quad.object
@@ -270,7 +261,7 @@ class _Classes:
                     todo.append(parent)
         return found
 
-    def kind(self, store: Triples, iri: str) -> str:
+    def kind(self, store: pyoxigraph.Store, iri: str) -> str:
         """What a resource is, in words: the label of its most specific class of ours (one
         that no other of its classes is a subclass of), "class" or "property" for the
         ontology's own terms."""
@@ -291,7 +282,7 @@ class _Classes:
         return specific[0] if specific else ""
 
 
-def _summary(store: Triples, iri: str) -> str:
+def _summary(store: pyoxigraph.Store, iri: str) -> str:
     for predicate in SUMMARY_PROPERTIES:
         for quad in store.quads_for_pattern(
             pyoxigraph.NamedNode(iri), pyoxigraph.NamedNode(predicate), None
@@ -333,7 +324,7 @@ class SearchIndex:
         if not folded:
             return []
         connection = self._connection()
-        found: dict[int, tuple[str, str]] = {}  # name id -> (name, folded)
+        found: dict[int, tuple[int, str, str]] = {}  # name id -> (resource, name, folded)
         expression = _words_query(folded)
         if expression is not None:
             found.update(self._candidates(connection, "words", expression))
@@ -346,12 +337,7 @@ class SearchIndex:
             found.update(self._candidates(connection, "trigrams", expression, limit))
             near = True
         best: dict[int, tuple[int, int, str]] = {}  # resource -> (rank, length, name)
-        rows = connection.execute(
-            f"SELECT id, resource FROM names WHERE id IN ({','.join('?' * len(found))})",
-            list(found),
-        ).fetchall()
-        for name_id, resource in rows:
-            name, candidate = found[name_id]
+        for resource, name, candidate in found.values():
             rank = NEAR if near else _rank(folded, candidate)
             score = (rank, len(candidate), name)
             if resource not in best or score < best[resource]:
@@ -376,17 +362,17 @@ class SearchIndex:
     @staticmethod
     def _candidates(
         connection: sqlite3.Connection, table: str, expression: str, limit: int = CANDIDATES
-    ) -> dict[int, tuple[str, str]]:
+    ) -> dict[int, tuple[int, str, str]]:
         try:
             rows = connection.execute(
-                f"SELECT names.id, names.name, names.folded FROM {table} "
+                f"SELECT names.id, names.resource, names.name, names.folded FROM {table} "
                 f"JOIN names ON names.id = {table}.rowid WHERE {table} MATCH ? "
                 f"ORDER BY {table}.rank LIMIT ?",
                 (expression, limit),
             ).fetchall()
         except sqlite3.OperationalError:  # an expression FTS5 cannot read: no candidates
             return {}
-        return {row[0]: (row[1], row[2]) for row in rows}
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)

@@ -54,17 +54,22 @@ class Service:
         return self.manifest.build_id
 
     @cached_property
-    def _graph_files(self) -> dict[tuple[str, str], GraphFile]:
-        return {(entry.part, entry.media_type): entry for entry in self.manifest.graph_store}
+    def _graph_files(self) -> dict[tuple[str, str], tuple[Path, GraphFile]]:
+        """The release's graph store files that are there, looked for once (a release never
+        changes)."""
+        if self.release_dir is None:
+            return {}
+        found = {}
+        for entry in self.manifest.graph_store:
+            path = self.release_dir / GRAPH_STORE / entry.file
+            if path.is_file():
+                found[entry.part, entry.media_type] = (path, entry)
+        return found
 
     def graph_file(self, part: str, media: str) -> tuple[Path, GraphFile] | None:
         """The release's file of a graph store answer (:mod:`shkg.graphstore`), if it has
         one: a service over a release has them all, one over an in-memory store none."""
-        entry = self._graph_files.get((part, media))
-        if entry is None or self.release_dir is None:
-            return None
-        path = self.release_dir / GRAPH_STORE / entry.file
-        return (path, entry) if path.is_file() else None
+        return self._graph_files.get((part, media))
 
     @property
     def base_url(self) -> str:
