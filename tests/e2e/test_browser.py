@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
+from shkg import namespaces as ns
 from shkg.web import querypage
 from tests.support import ROOT, ServerProcess
 
@@ -51,6 +53,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 LINGANG = "Which clusters include Lingang?"
 LARGE_AIRCRAFT = "Yangtze River Delta (including Jiangxi) large aircraft cluster"
 TIMEOUT_MS = 20_000
+TARGETS_2025 = f"""
+SELECT ?target WHERE {{ ?target a <{ns.SHKG}Target> ;
+  <{ns.SHKG}year> "2025"^^<http://www.w3.org/2001/XMLSchema#gYear> }}
+"""
 
 
 def missing_requirements() -> list[str]:
@@ -314,6 +320,85 @@ def test_search_works_without_javascript(browser: Browser, server: ServerProcess
         tab.locator("header form.search button").click()
         tab.wait_for_url("**/search?q=Zhangjiang")
         assert tab.locator("ol.hits li a").first.get_attribute("href") == "/id/place/zhangjiang"
+        visit.assert_clean()
+    finally:
+        visit.page.context.close()
+
+
+def _sparql_column(base: str, query: str, variable: str) -> set[str]:
+    response = httpx.get(
+        base + "/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return {row[variable]["value"] for row in response.json()["results"]["bindings"]}
+
+
+def test_all_targets_for_2025_by_clicks_alone_and_its_csv_is_the_sparql_answer(
+    visit: Visit,
+) -> None:
+    tab = visit.page
+    tab.goto(visit.base + "/")
+    tab.get_by_role("link", name="All targets for 2025").click()
+    tab.wait_for_url("**/id/target/?year=2025")
+    assert tab.locator("h1").inner_text() == "Targets"
+    rows = tab.locator("table.browse tbody tr")
+    assert rows.count() > 10
+    visit.shot("browse-targets-2025")
+    # The facet's count is the number of rows shown.
+    year = tab.locator("aside.facets a[aria-current]").filter(has_text="2025")
+    assert year.locator("xpath=following-sibling::span").inner_text() == str(rows.count())
+    # Sorting by value is a click on its heading, and keeps the filter.
+    tab.locator("table.browse thead a", has_text="Value").click()
+    tab.wait_for_url("**year=2025*sort=value*")
+    with tab.expect_download() as downloading:
+        tab.get_by_role("link", name="CSV").click()
+    path = downloading.value.path()
+    assert path is not None
+    rows_csv = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    expected = _sparql_column(visit.base, TARGETS_2025, "target")
+    assert {row["iri"] for row in rows_csv} == expected
+    visit.assert_clean()
+
+
+def test_an_example_question_opens_its_answer_table(visit: Visit) -> None:
+    tab = visit.page
+    tab.goto(visit.base + "/")
+    tab.get_by_role("link", name=LINGANG).click()
+    tab.wait_for_url("**/id/example/01")
+    assert tab.locator("h1").inner_text() == LINGANG
+    table = tab.locator("table.answer")
+    assert table.locator("tbody tr").count() >= 1
+    assert table.locator("a[href^='/id/cluster/']").count() >= 1
+    visit.shot("example-answer-lingang")
+    # "Open in the query editor" opens that question's query in YASGUI, in the tab shown.
+    tab.goto(visit.base + "/id/example/08")
+    tab.get_by_role("link", name="Open in the query editor").click()
+    tab.locator("html[data-editor='yasgui']").wait_for(state="attached")
+    assert "plan:14th-five-year-plan" in tab.locator(".CodeMirror:visible").inner_text()
+    visit.assert_clean()
+
+
+def test_the_chinese_interface_renders(browser: Browser, server: ServerProcess) -> None:
+    visit = open_visit(browser, server, locale="zh-CN")  # the browser sends Accept-Language
+    try:
+        tab = visit.page
+        tab.goto(visit.base + "/")
+        assert tab.locator("h1").inner_text() == "上海产业知识图谱"
+        assert tab.locator("html").get_attribute("lang") == "zh-Hans"
+        tab.get_by_role("link", name="2025 年的全部目标").click()
+        tab.wait_for_url("**/id/target/?year=2025")
+        assert tab.locator("h1").inner_text() == "目标"
+        assert "超过120万" in tab.locator("table.browse").inner_text()
+        visit.shot("chinese-interface-targets-2025")
+        # The switch goes back to English, and stays there.
+        tab.get_by_role("link", name="English").click()
+        tab.wait_for_load_state()
+        assert tab.locator("h1").inner_text() == "Targets"
+        tab.goto(visit.base + "/")
+        assert tab.locator("h1").inner_text() == "Shanghai Industry Knowledge Graph"
         visit.assert_clean()
     finally:
         visit.page.context.close()

@@ -386,10 +386,13 @@ def test_ontology_page_and_rdf(client: TestClient, release: Release) -> None:
 
 def test_home_page(client: TestClient, release: Release) -> None:
     page = client.get("/").text
-    assert f"{release.manifest.triples} triples" in page
+    assert f"{release.manifest.triples:,} triples" in page
     for target in ("/sparql", "/query", "/download/", "/.well-known/void", html.LICENSE):
         assert f'href="{target}"' in page
-    assert '<a href="/ontology#IndustrialCluster">' in page
+    # A class count links to the list of its instances where there is one, else to the
+    # class's entry in the ontology.
+    assert '<a href="/id/cluster/">Industrial cluster</a>' in page
+    assert '<a href="/ontology#QuantitativeStatement">' in page
 
 
 def test_home_lists_competency_questions_when_the_root_is_known(release: Release) -> None:

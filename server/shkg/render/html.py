@@ -19,6 +19,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from shkg import namespaces as ns
 from shkg.manifest import Dump, Manifest
 from shkg.query.stores import ReadableStore
+from shkg.render import i18n
 from shkg.render.describe import (
     DERIVED_FROM,
     HAS_SELECTOR,
@@ -29,12 +30,14 @@ from shkg.render.describe import (
     stated_by,
     triples,
 )
+from shkg.render.i18n import N_, _
 from shkg.search import Hit
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SHKG_ROOT = "https://w3id.org/shkg"
 SOURCE_DOCUMENT = NamedNode(ns.SHKG + "SourceDocument")
 EXACT = NamedNode(ns.OA + "exact")
+QUOTE_PREFIX = ns.ID + "quote/"
 DEFINITIONS = (
     NamedNode(ns.SKOS + "definition"),
     NamedNode(ns.DCTERMS + "description"),
@@ -48,7 +51,7 @@ STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0}
 header,main,footer{max-width:60rem;margin:0 auto;padding:0 1rem}
 header{border-bottom:2px solid #1f4e79}
-header nav a{margin-right:1rem}
+header nav a{margin-right:1rem}.languages{float:right}.languages a,.languages span{margin:0 .2rem}
 a{color:#0b4f8a}a:focus{outline:3px solid #f5a623;outline-offset:2px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid #ccc}
@@ -60,6 +63,14 @@ mark{background:#ffe58a;color:#1a1a1a}
 dl.about dt{font-weight:bold}dl.about dd{margin:0 0 .4rem 0}
 form.search{margin:.4rem 0 .6rem}form.search input{width:min(24rem,60vw);padding:.2rem .4rem}
 ol.hits li{margin-bottom:.6rem}.kind{color:#444;font-size:.9em}
+.browse-grid{display:grid;grid-template-columns:minmax(10rem,14rem) 1fr;gap:1.2rem}
+@media (max-width:50rem){.browse-grid{grid-template-columns:1fr}}
+.facets h3{font-size:1rem;margin:.8rem 0 .2rem}.facets ul{list-style:none;padding:0;margin:0}
+.facets li{font-size:.92em}.count{color:#555;font-size:.85em}
+td.number,th.number,.number{text-align:right;white-space:nowrap}
+ul.chosen{list-style:none;padding:0}ul.chosen li{display:inline-block;margin-right:.6rem}
+nav.pager{margin:.8rem 0}main:has(.browse-grid){max-width:92rem}.rows{overflow-x:auto}
+table.browse td{font-size:.95em}
 """
 
 
@@ -72,29 +83,51 @@ def local_href(iri: str) -> str:
     return iri[len(SHKG_ROOT) :] if iri.startswith(SHKG_ROOT + "/") else iri
 
 
-def page(title: str, body: str, lang: str = "en", query: str = "") -> str:
-    """A whole HTML document around a ``body`` of already-escaped HTML; ``query`` fills the
-    search box."""
+def page(title: str, body: str, query: str = "") -> str:
+    """A whole HTML document around a ``body`` of already-escaped HTML, in the current
+    interface language (:mod:`shkg.render.i18n`); ``query`` fills the search box."""
+    lang = i18n.current()
+    nav = "".join(
+        f'<a href="{href}">{esc(_(text))}</a>'
+        for href, text in (
+            ("/", N_("Home")),
+            ("/id/", N_("Browse")),
+            ("/query", N_("Query")),
+            ("/ontology", N_("Ontology")),
+            ("/sparql", N_("SPARQL endpoint")),
+            ("/download/", N_("Downloads")),
+            ("/.well-known/void", N_("Dataset description")),
+        )
+    )
+    # The switch names each language in itself; the current one is not a link.
+    switch = " · ".join(
+        f'<a href="?lang={code}" hreflang="{code}" lang="{code}">{esc(LANGUAGE_NAMES[code])}</a>'
+        if code != lang
+        else f'<span lang="{code}" aria-current="true">{esc(LANGUAGE_NAMES[code])}</span>'
+        for code in i18n.LANGUAGES
+    )
     return (
-        f'<!doctype html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{esc("zh-Hans" if lang == "zh" else lang)}"><head>'
+        '<meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · Shanghai Industry Knowledge "
-        f"Graph</title><style>{STYLE}</style>"
+        f"<title>{esc(title)} · {esc(_('Shanghai Industry Knowledge Graph'))}</title>"
+        f"<style>{STYLE}</style>"
         '<script src="/assets/site/search.js" defer></script></head>'
-        '<body><a class="skip" href="#content">Skip to content</a><header><nav aria-label="Site">'
-        '<a href="/">Home</a><a href="/ontology">Ontology</a>'
-        '<a href="/query">Query</a><a href="/sparql">SPARQL endpoint</a><a '
-        'href="/download/">Downloads</a>'
-        '<a href="/.well-known/void">Dataset description</a></nav>'
+        f'<body><a class="skip" href="#content">{esc(_("Skip to content"))}</a><header>'
+        f'<nav aria-label="{esc(_("Site"))}">{nav}'
+        f'<span class="languages" aria-label="{esc(_("Language"))}">{switch}</span></nav>'
         '<form class="search" role="search" action="/search" method="get">'
-        '<label for="search-box">Search</label> '
+        f'<label for="search-box">{esc(_("Search"))}</label> '
         f'<input id="search-box" type="search" name="q" value="{esc(query)}" '
-        'placeholder="a name, e.g. Lingang or 新能源" list="search-suggestions" '
+        f'placeholder="{esc(_("a name, e.g. Lingang or 新能源"))}" list="search-suggestions" '
         'autocomplete="off" maxlength="200"><datalist id="search-suggestions"></datalist> '
-        "<button>Search</button></form></header>"
-        f'<main id="content">{body}</main><footer><p>Data licensed under '
+        f"<button>{esc(_('Search'))}</button></form></header>"
+        f'<main id="content">{body}</main><footer><p>{esc(_("Data licensed under"))} '
         f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>.</p></footer></body></html>\n'
     )
+
+
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 
 # ---------------------------------------------------------------- labels and terms
@@ -115,12 +148,28 @@ def label(store: ReadableStore, iri: Term, lang: str = "en") -> str | None:
 
 
 def name(store: ReadableStore, term: Term) -> str:
-    """Something to call a term by: its English label, else the end of its IRI."""
-    found = label(store, term)
+    """Something to call a term by: its label (Chinese first in the Chinese interface, where
+    the links table gives one), a quote's sentence, else the end of its IRI."""
+    unit = i18n.unit_name(term.value) if isinstance(term, NamedNode) else None
+    if unit:
+        return unit
+    found = (label(store, term, "zh") if i18n.current() == "zh" else None) or label(store, term)
     if found:
         return found
+    if isinstance(term, NamedNode) and term.value.startswith(QUOTE_PREFIX):
+        sentence = _exact(store, term)
+        if sentence:
+            return shorten(sentence)
     text = term.value if isinstance(term, NamedNode) else str(term)
     return text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or text
+
+
+def shorten(text: str, characters: int = 120) -> str:
+    """``text`` cut at a word to at most ``characters``, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= characters:
+        return text
+    return text[: characters - 1].rsplit(" ", 1)[0] + "…"
 
 
 def link(store: ReadableStore, term: Term) -> str:
@@ -621,56 +670,97 @@ def ontology_page(
 
 
 def home_page(
-    manifest: Manifest, class_counts: list[tuple[NamedNode, str, int]], questions: list[str]
+    manifest: Manifest,
+    class_counts: list[tuple[NamedNode, str, int]],
+    questions: list[str],
+    lists: dict[str, str] | None = None,
 ) -> str:
+    """The dataset's front page.  ``lists`` maps a class to the list of its instances; a class
+    without one links to its entry in the ontology."""
+    lists = lists or {}
     rows = "".join(
-        f'<tr><th scope="row"><a href="{esc(local_href(c.value))}">{esc(label_)}</a></th>'
-        f"<td>{n}</td></tr>"
+        f'<tr><th scope="row"><a href="{esc(lists.get(c.value, local_href(c.value)))}">'
+        f'{esc(label_)}</a></th><td class="number">{i18n.number(n)}</td></tr>'
         for c, label_, n in class_counts
     )
     asked = (
         (
-            "<section><h2>Example questions</h2><p>Each opens as a tab of the "
-            '<a href="/query">query page</a>.</p><ul>'
-            + "".join(f"<li>{esc(q)}</li>" for q in questions)
-            + "</ul></section>"
+            f"<section><h2>{esc(_('Example questions'))}</h2><p>"
+            + esc(_("Each opens its answer; the query behind it opens in the query page."))
+            + '</p><ol class="questions">'
+            + "".join(
+                f'<li><a href="/id/example/{number:02d}">{esc(q)}</a></li>'
+                for number, q in enumerate(questions, start=1)
+            )
+            + "</ol></section>"
         )
         if questions
         else ""
     )
     build = esc(manifest.build_id)
+    start = (
+        f'<section class="start"><h2>{esc(_("Start here"))}</h2><ul>'
+        f'<li><a href="/id/target/?year=2025">{esc(_("All targets for 2025"))}</a></li>'
+        f'<li><a href="/id/target/">{esc(_("All targets"))}</a> · '
+        f'<a href="/id/figure/">{esc(_("All reported figures"))}</a></li>'
+        f'<li><a href="/id/cluster/">{esc(_("Industrial clusters"))}</a> · '
+        f'<a href="/id/industry/">{esc(_("Industries"))}</a> · '
+        f'<a href="/id/place/">{esc(_("Places"))}</a> · '
+        f'<a href="/id/plan/">{esc(_("Plans"))}</a> · '
+        f'<a href="/id/article/">{esc(_("Source articles"))}</a></li>'
+        f'<li><a href="/id/">{esc(_("Everything, by kind"))}</a></li></ul></section>'
+    )
+    size = _(
+        "Build %(build)s of %(created)s: %(triples)s triples, %(quads)s quads in "
+        "%(graphs)s named graphs."
+    ) % {
+        "build": manifest.build_id,
+        "created": manifest.created,
+        "triples": i18n.number(manifest.triples),
+        "quads": i18n.number(manifest.quads),
+        "graphs": len(manifest.graphs),
+    }
     return page(
-        "Home",
+        _("Home"),
         (
-            "<h1>Shanghai Industry Knowledge Graph</h1>"
-            "<p>A linked-data knowledge graph of Shanghai's industrial policy: industries, "
-            "clusters, places, "
-            "enterprises, plans, targets and reported figures, read by hand from English news "
-            "articles. "
-            "Every figure, target and designation is traced to the verbatim sentence of its "
-            "source.</p>"
-            f"<section><h2>Size</h2><p>Build <code>{build}</code> of {esc(manifest.created)}: "
-            f"{esc(manifest.triples)} triples, {esc(manifest.quads)} quads in "
-            f"{len(manifest.graphs)} named graphs.</p>"
-            '<table><thead><tr><th scope="col">Class</th><th '
-            'scope="col">Instances</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></section>"
-            '<section><h2>Query it</h2><p>Use the <a href="/query">query page</a>, or send SPARQL '
-            "1.1 "
-            'queries to the endpoint at <a href="/sparql"><code>/sparql</code></a>. Every resource '
-            "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, Turtle, "
-            "JSON-LD, "
-            "N-Triples or RDF/XML.</p></section>"
+            f"<h1>{esc(_('Shanghai Industry Knowledge Graph'))}</h1>"
+            f"<p>{esc(_(INTRODUCTION))}</p>"
+            + start
             + asked
-            + "<section><h2>Download</h2><p>The whole dataset and each named graph: "
-            '<a href="/download/">downloads</a>, described in <a href="/.well-known/void">VoID '
-            "and DCAT</a>.</p>"
-            "</section><section><h2>Licence and citation</h2><p>The data is licensed under "
-            f'<a rel="license" href="{LICENSE}">CC BY 4.0</a>. Cite it as: Shanghai Industry '
-            "Knowledge "
-            f"Graph, build {build}, https://w3id.org/shkg/id/dataset.</p></section>"
+            + f"<section><h2>{esc(_('Size'))}</h2><p>{esc(size)}</p>"
+            f'<table><thead><tr><th scope="col">{esc(_("Class"))}</th><th scope="col" '
+            f'class="number">{esc(_("Instances"))}</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></section>"
+            f"<section><h2>{esc(_('Query it'))}</h2><p>"
+            + _(
+                'Use the <a href="/query">query page</a>, or send SPARQL 1.1 queries to the '
+                'endpoint at <a href="/sparql"><code>/sparql</code></a>. Every resource '
+                "<code>https://w3id.org/shkg/id/…</code> can be looked up here as HTML, "
+                "Turtle, JSON-LD, N-Triples or RDF/XML."
+            )
+            + f"</p></section><section><h2>{esc(_('Download'))}</h2><p>"
+            + _(
+                'The whole dataset and each named graph: <a href="/download/">downloads</a>, '
+                'described in <a href="/.well-known/void">VoID and DCAT</a>.'
+            )
+            + f"</p></section><section><h2>{esc(_('Licence and citation'))}</h2><p>"
+            + _(
+                'The data is licensed under <a rel="license" href="%(license)s">CC BY 4.0</a>.'
+                " Cite it as: Shanghai Industry Knowledge Graph, build %(build)s, "
+                "https://w3id.org/shkg/id/dataset."
+            )
+            % {"license": LICENSE, "build": build}
+            + "</p></section>"
         ),
     )
+
+
+INTRODUCTION = N_(
+    "A linked-data knowledge graph of Shanghai's industrial policy: industries, clusters, "
+    "places, enterprises, plans, targets and reported figures, read by hand from English news "
+    "articles. Every figure, target and designation is traced to the verbatim sentence of its "
+    "source."
+)
 
 
 def service_page(

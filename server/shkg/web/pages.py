@@ -30,7 +30,7 @@ from shkg.errors import NotAcceptable, NotFound
 from shkg.formats import ALIASES
 from shkg.query.negotiation import choose
 from shkg.query.sparql import Answer
-from shkg.render import html
+from shkg.render import html, i18n, tables
 from shkg.render.describe import (
     RDF_MEDIA,
     class_examples,
@@ -40,6 +40,7 @@ from shkg.render.describe import (
     serialize,
 )
 from shkg.render.void import Statistics, statistics, void_triples
+from shkg.web import languages
 from shkg.web.caching import IMMUTABLE, conditional
 from shkg.web.service import Service
 
@@ -64,6 +65,7 @@ class _Computed:
         self._lock = threading.Lock()
         self._stats: Statistics | None = None
         self._examples: dict[str, list[NamedNode]] | None = None
+        self._lists: dict[str, str] | None = None
 
     @property
     def stats(self) -> Statistics:
@@ -71,6 +73,14 @@ class _Computed:
             if self._stats is None:
                 self._stats = statistics(self._service.store)
             return self._stats
+
+    @property
+    def lists(self) -> dict[str, str]:
+        """Each class's list of instances (see :func:`shkg.render.tables.class_lists`)."""
+        with self._lock:
+            if self._lists is None:
+                self._lists = tables.class_lists(self._service.store)
+            return self._lists
 
     @property
     def examples(self) -> dict[str, list[NamedNode]]:
@@ -92,7 +102,7 @@ def router(service: Service) -> APIRouter:
             for iri, n in computed.stats.classes
             if iri.startswith(ns.SHKG)
         ]
-        return html.home_page(service.manifest, counts, questions).encode()
+        return html.home_page(service.manifest, counts, questions, computed.lists).encode()
 
     def home(request: Request) -> Response:
         return _cached(service, request, HTML, "home", home_page, {})
@@ -272,18 +282,22 @@ def _cached(
     for a page that does not exist: then ``missing()`` answers, and nothing is kept.  A 304
     is only ever for a page that exists (kept, or rendered now), whatever the client sends.
     """
-    validators = service.conditional(request, "page", key, media, extra=extra)
+    lang = languages.chosen(request)
+    validators = service.conditional(
+        request, "page", key, media, lang, extra={"Vary": languages.VARY, **extra}
+    )
     tag = validators.headers["ETag"]
     kept = service.cache.get(tag)
     if kept is None:
-        body = render()
+        with i18n.language(lang):
+            body = render()
         if body is None:
             return missing() if missing else _not_found(key, media)
         kept = Answer(body=body, media_type=_media_header(media))
         service.cache.put(tag, kept, len(body))
     if validators.current():
         return validators.not_modified()
-    return validators.respond(kept.body, kept.media_type)
+    return languages.remember(request, validators.respond(kept.body, kept.media_type))
 
 
 def _not_found(path: str, media: str) -> Response:
