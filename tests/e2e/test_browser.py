@@ -402,3 +402,31 @@ def test_the_chinese_interface_renders(browser: Browser, server: ServerProcess) 
         visit.assert_clean()
     finally:
         visit.page.context.close()
+
+
+def test_a_chart_has_axes_and_labels_and_its_data_without_javascript(
+    browser: Browser, server: ServerProcess, visit: Visit
+) -> None:
+    tab = visit.page
+    tab.goto(visit.base + "/id/group/three-pioneering-industries")
+    canvas = tab.locator("figure.chart canvas[data-drawn='chart.js']")
+    canvas.wait_for()
+    scales = canvas.evaluate(
+        "c => { const s = Chart.getChart(c).options.scales;"
+        " return [s.x.title.text, s.y.title.text, s.x.title.display, s.y.title.display]; }"
+    )
+    assert scales == ["Year", "contribution to GDP (percent)", True, True]
+    labels = canvas.evaluate("c => Chart.getChart(c).data.datasets.map(d => d.label)")
+    assert labels == ["Reported figures"]
+    canvas.scroll_into_view_if_needed()
+    visit.shot("chart-three-pioneering-industries")
+    visit.assert_clean()
+    # Without JavaScript the same figures are a table.
+    plain = open_visit(browser, server, java_script_enabled=False)
+    try:
+        plain.page.goto(plain.base + "/id/group/three-pioneering-industries")
+        table = plain.page.locator("figure.chart details.chart-data table")
+        assert table.is_visible()
+        assert "33.4%" in table.inner_text()
+    finally:
+        plain.page.context.close()

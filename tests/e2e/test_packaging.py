@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from shkg.web import querypage, search
+from shkg.web import assets, querypage
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "server" / "shkg"
@@ -32,8 +32,14 @@ SERVED = sorted(
             (querypage.YASGUI_DIR / name).relative_to(querypage.WEB.parent).as_posix()
             for name in ["package.json", *(f"build/{asset}" for asset in querypage.ASSETS)]
         ),
-        # The site's own script (search suggestions).
-        *(f"assets/site/{name}" for name in sorted(search.SCRIPTS)),
+        # The site's own scripts and the npm libraries besides YASGUI (charts, /docs).
+        *(
+            (directory / name).relative_to(querypage.WEB.parent).as_posix()
+            for directory, files in assets.FILES.values()
+            for name in sorted(files)
+        ),
+        # The interface's translations.
+        "locale/zh/LC_MESSAGES/messages.po",
     ]
 )
 

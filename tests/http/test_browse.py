@@ -4,6 +4,7 @@ answer pages, and the interface in English and Chinese (in process, over the see
 from __future__ import annotations
 
 import csv
+import re
 import io
 from collections.abc import Iterator
 
@@ -157,7 +158,9 @@ def test_an_example_answer_page_shows_its_table_query_and_editor_link(client: Te
     assert "SPARQLExecutable" in described.text
 
 
-def test_the_interface_follows_accept_language_and_the_switch(client: TestClient) -> None:
+def test_the_interface_follows_accept_language_and_the_switch(
+    client: TestClient, release: Release
+) -> None:
     english = client.get("/id/target/?year=2025")
     chinese = client.get("/id/target/?year=2025", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "<h1>Targets</h1>" in english.text
@@ -166,8 +169,41 @@ def test_the_interface_follows_accept_language_and_the_switch(client: TestClient
     assert english.headers["etag"] != chinese.headers["etag"]
     assert "Accept-Language" in chinese.headers["vary"]
     # The switch: ?lang= wins over the header and is remembered in a cookie.
-    with TestClient(client.app) as browser:
+    with TestClient(release_app(IN_PROCESS, release)) as browser:  # its own cookie jar
         switched = browser.get("/?lang=zh", headers={"Accept-Language": "en"})
         assert "上海产业知识图谱" in switched.text
         assert switched.cookies.get("shkg-lang") == "zh"
         assert "上海产业知识图谱" in browser.get("/", headers={"Accept-Language": "en"}).text
+
+
+def test_an_article_page_shows_its_full_text_with_every_quote_marked(client: TestClient) -> None:
+    article = ns.ID + "article/6e137014eb55f111"
+    quotes = _sparql_column(
+        client, f"SELECT ?q WHERE {{ ?q <{ns.OA}hasSource> <{article}> }}", "q"
+    )
+    page = client.get("/id/article/6e137014eb55f111").text
+    text = page.split('<div class="article-text" lang="en">', 1)[1].split("</div>", 1)[0]
+    marked = set(re.findall(r'<mark><a href="(/id/quote/[^"]+)">', text))
+    assert marked == {q.removeprefix("https://w3id.org/shkg") for q in quotes}
+    assert "850 billion yuan" in text  # the text itself, not only the quotes
+    assert "Published by" in page and "China Daily" in page
+
+
+def test_plan_and_place_pages_list_the_figures_they_set_or_host(client: TestClient) -> None:
+    plan = client.get("/id/plan/shanghai-14th-fyp-high-end-manufacturing").text
+    assert "set by this plan" in plan and "more than 1.2 million" in plan
+    place = client.get("/id/place/shanghai").text
+    assert "in this place" in place and "/id/target/002-nev-production-2025" in place
+
+
+def test_a_quote_page_is_titled_by_its_sentence(client: TestClient) -> None:
+    quote = _sparql_column(
+        client,
+        f"SELECT ?q WHERE {{ <{ns.ID}target/002-nev-production-2025> "
+        f"<{ns.PROV}wasDerivedFrom> ?q }}",
+        "q",
+    ).pop()
+    page = client.get(quote.removeprefix("https://w3id.org/shkg")).text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "new energy vehicles" in title.lower() or "NEV" in title
+    assert not re.search(r"[0-9a-f]{16}-\d+-\d+", title)

@@ -313,8 +313,20 @@ def test_html_page_shows_labels_types_statements_and_sources(
 
 def test_chart_only_for_comparable_values(client: TestClient) -> None:
     page = client.get("/id/group/three-pioneering-industries").text
-    assert page.count("<svg") == 1 and "33.4" in page and "<figcaption>" in page
-    assert "<svg" not in client.get("/id/place/lingang").text
+    # The data as JSON for Chart.js and as a table for readers without JavaScript.
+    assert page.count("data-chart=") == 1 and "<figcaption>" in page
+    assert '<td class="number">33.4%</td>' in page
+    assert '<script src="/assets/chartjs/chart.umd.min.js" defer></script>' in page
+    lingang = client.get("/id/place/lingang").text
+    assert "data-chart=" not in lingang and "chartjs" not in lingang
+
+
+def test_the_chart_libraries_are_served_from_npm_not_a_cdn(client: TestClient) -> None:
+    for path in ("/assets/chartjs/chart.umd.min.js", "/assets/site/charts.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/javascript")
+    assert client.get("/assets/chartjs/chart.js").status_code == 404  # only the files named
 
 
 def label_store(tmp_path: Path, text: str) -> tuple[Store, NamedNode]:

@@ -40,6 +40,7 @@ from shkg.project import Project
 
 Log = Callable[[str], None]
 
+SCHEMA_TEXT = rdflib.URIRef(ns.SCHEMA + "text")
 PROV = rdflib.Namespace(ns.PROV)
 
 
@@ -108,6 +109,11 @@ def read_project(project: Project) -> CheckedProject:
         statements[iri] = article.statements
         sentences[iri] = article.sentences
     for seed in seeds:
+        # The article's whole text, so that its page (and any client) can show every quoted
+        # sentence in place: the quotes' oa:start and oa:end count characters of this text.
+        catalogue.graph.add(
+            (rdflib.URIRef(seed.article), SCHEMA_TEXT, rdflib.Literal(seed.text, lang="en"))
+        )
         # Each article's graph is derived from the article, so a consumer can tell from a
         # GRAPH clause alone which source a triple comes from.
         catalogue.graph.add(

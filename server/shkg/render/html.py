@@ -9,6 +9,7 @@ drawn as inline SVG on the server.
 from __future__ import annotations
 
 import html
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from shkg.render.describe import (
     stated_by,
     triples,
 )
-from shkg.render.i18n import N_, _
+from shkg.render.i18n import N_, _, ngettext
 from shkg.search import Hit
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -45,6 +46,8 @@ DEFINITIONS = (
     NamedNode(ns.SKOS + "scopeNote"),
 )
 EDITORIAL_NOTE = NamedNode(ns.SKOS + "editorialNote")
+# An article's whole text: shown as its own section, not as a statement.
+ARTICLE_TEXT = NamedNode(ns.SCHEMA + "text")
 FACT_TYPES = {ns.SHKG + "Observation", ns.SHKG + "Target"}
 
 STYLE = """
@@ -85,7 +88,11 @@ def local_href(iri: str) -> str:
 
 def page(title: str, body: str, query: str = "") -> str:
     """A whole HTML document around a ``body`` of already-escaped HTML, in the current
-    interface language (:mod:`shkg.render.i18n`); ``query`` fills the search box."""
+    interface language (:mod:`shkg.render.i18n`); ``query`` fills the search box.  A body
+    with charts gets the scripts that draw them."""
+    scripts = ["/assets/site/search.js"]
+    if "data-chart=" in body:
+        scripts += ["/assets/chartjs/chart.umd.min.js", "/assets/site/charts.js"]
     lang = i18n.current()
     nav = "".join(
         f'<a href="{href}">{esc(_(text))}</a>'
@@ -112,7 +119,8 @@ def page(title: str, body: str, query: str = "") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} · {esc(_('Shanghai Industry Knowledge Graph'))}</title>"
         f"<style>{STYLE}</style>"
-        '<script src="/assets/site/search.js" defer></script></head>'
+        + "".join(f'<script src="{src}" defer></script>' for src in scripts)
+        + "</head>"
         f'<body><a class="skip" href="#content">{esc(_("Skip to content"))}</a><header>'
         f'<nav aria-label="{esc(_("Site"))}">{nav}'
         f'<span class="languages" aria-label="{esc(_("Language"))}">{switch}</span></nav>'
@@ -257,13 +265,14 @@ def render_source(store: ReadableStore, source: Source) -> str:
     return (
         f'<blockquote cite="{esc(source.quote.value)}"><p lang="en">{esc(source.exact)}</p>'
         f"<footer>{cite} (<a "
-        f'href="{esc(local_href(source.quote.value))}">quote</a>)</footer></blockquote>'
+        f'href="{esc(local_href(source.quote.value))}">{esc(_("quote"))}</a>)</footer></blockquote>'
     )
 
 
 def notes(store: ReadableStore, subject: NamedNode) -> str:
     return "".join(
-        f'<p class="note"><strong>Editorial note:</strong> {render_term(store, t.object)}</p>'
+        f'<p class="note"><strong>{esc(_("Editorial note:"))}</strong> '
+        f"{render_term(store, t.object)}</p>"
         for t in triples(store, subject, EDITORIAL_NOTE)
     )
 
@@ -281,16 +290,23 @@ class Point:
     metric: str
 
 
-def facts_about(store: ReadableStore, subject: NamedNode) -> list[NamedNode]:
-    """The figures and targets whose subject is this resource."""
-    return sorted(
-        {
-            t.subject
-            for t in triples(store, None, NamedNode(ns.SHKG + "subject"), subject)
-            if isinstance(t.subject, NamedNode)
-        },
-        key=str,
-    )
+# How a figure or target can be about a resource, in the order a page lists them.
+FACT_ROLES = (
+    ("subject", N_("about it")),
+    ("place", N_("in this place")),
+    ("plan", N_("set by this plan")),
+)
+
+
+def facts_about(store: ReadableStore, subject: NamedNode) -> list[tuple[NamedNode, str]]:
+    """The figures and targets about this resource: those whose subject it is, those whose
+    place it is, those its plan sets; each with how (a key of :data:`FACT_ROLES`)."""
+    found: dict[NamedNode, str] = {}
+    for role, _words in FACT_ROLES:
+        for t in triples(store, None, NamedNode(ns.SHKG + role), subject):
+            if isinstance(t.subject, NamedNode):
+                found.setdefault(t.subject, role)
+    return sorted(found.items(), key=lambda item: str(item[0]))
 
 
 def point(store: ReadableStore, fact: NamedNode) -> Point | None:
@@ -322,64 +338,51 @@ def _iri(term: Term) -> str:
     return term.value if isinstance(term, NamedNode) else str(term)
 
 
-def chart(title: str, points: list[Point]) -> str:
-    """An SVG chart of values over years (figures as dots, targets as hollow squares).
+def chart(title: str, points: list[Point], unit: str | None) -> str:
+    """A timeline of one metric in one unit: reported figures and targets by year.
 
-    Drawn only for two or more values of one metric in one unit, so the axis means something.
+    The server writes the data twice: as a table (read by people without JavaScript, and by
+    screen readers), and as JSON on a canvas that ``/assets/site/charts.js`` draws with Chart.js
+    (axes titled, ticks in the page's language), folding the table away once drawn.  Drawn only
+    for two or more values, so that the axis means something.
     """
     if len(points) < 2:
         return ""
-    width, height, pad = 480, 220, 50
-    years = [p.year for p in points]
-    top = max(p.value for p in points) or Decimal(1)
-    low_year, high_year = min(years), max(years)
-    span = max(high_year - low_year, 1)
-
-    def x(year: int) -> float:
-        return pad + (width - 2 * pad) * (year - low_year) / span
-
-    def y(value: Decimal) -> float:
-        return float(height - pad - (height - 2 * pad) * float(value / top))
-
-    marks = []
-    for p in sorted(points, key=lambda p: (p.year, p.kind)):
-        cx, cy = x(p.year), y(p.value)
-        shape = (
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="#1f4e79"/>'
-            if p.kind == "figure"
-            else f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" fill="none" '
-            'stroke="#b35900" stroke-width="2"/>'
-        )
-        marks.append(
-            f"<g><title>{esc(p.kind)} {p.year}: {esc(_number(p.value))}</title>{shape}"
-            f'<text x="{cx:.1f}" y="{cy - 9:.1f}" font-size="11" text-anchor="middle">'
-            f"{esc(_number(p.value))}</text></g>"
-        )
-    ticks = "".join(
-        f'<text x="{x(year):.1f}" y="{height - pad + 18}" font-size="12" text-anchor="middle">'
-        f"{year}</text>"
-        for year in sorted(set(years))
+    series = [
+        {
+            "kind": kind,
+            "label": _(label),
+            "points": [
+                [p.year, float(p.value)]
+                for p in sorted(points, key=lambda p: p.year)
+                if p.kind == kind
+            ],
+        }
+        for kind, label in (("figure", "Reported figures"), ("target", "Targets"))
+    ]
+    data = {
+        "title": title,
+        "x": _("Year"),
+        "y": title,
+        "lang": i18n.current(),
+        "series": [s for s in series if s["points"]],
+    }
+    kinds = {"target": _("Target"), "figure": _("Reported figure")}
+    rows = "".join(
+        f'<tr><th scope="row">{p.year}</th><td>{esc(kinds[p.kind])}</td>'
+        f'<td class="number">{esc(i18n.amount(p.value, unit))}</td></tr>'
+        for p in sorted(points, key=lambda p: (p.year, p.kind))
     )
     return (
-        f'<figure><svg role="img" aria-label="{esc(title)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'stroke="#444"/>'
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#444"/>'
-        f"{ticks}{''.join(marks)}</svg><figcaption>{esc(title)}. Filled dots: reported figures; "
-        "hollow squares: targets.</figcaption></figure>"
+        f'<figure class="chart"><canvas role="img" aria-label="{esc(title)}" '
+        f"data-chart='{esc(json.dumps(data, ensure_ascii=False))}' width=\"640\" "
+        'height="280"></canvas>'
+        f'<details class="chart-data" open><summary>{esc(_("The data"))}</summary>'
+        f"<table><caption>{esc(title)}</caption><thead><tr>"
+        f'<th scope="col">{esc(_("Year"))}</th><th scope="col">{esc(_("Kind"))}</th>'
+        f'<th scope="col">{esc(_("Value"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+        f"</details><figcaption>{esc(title)}</figcaption></figure>"
     )
-
-
-def _number(value: Decimal) -> str:
-    for size, word in (
-        (Decimal(10) ** 12, " trillion"),
-        (Decimal(10) ** 9, " billion"),
-        (Decimal(10) ** 6, " million"),
-    ):
-        if abs(value) >= size:
-            return f"{(value / size).normalize():f}{word}"
-    return f"{value.normalize():f}"
 
 
 def figures_section(store: ReadableStore, subject: NamedNode) -> str:
@@ -387,23 +390,59 @@ def figures_section(store: ReadableStore, subject: NamedNode) -> str:
     if not facts:
         return ""
     groups: dict[tuple[str, str], list[Point]] = defaultdict(list)
-    for fact in facts:
+    for fact, _role in facts:
         found = point(store, fact)
         if found:
             groups[(found.metric, found.unit)].append(found)
     charts = "".join(
-        chart(f"{name(store, NamedNode(metric))} ({name(store, NamedNode(unit))})", points)
+        chart(f"{name(store, NamedNode(metric))} ({name(store, NamedNode(unit))})", points, unit)
         for (metric, unit), points in sorted(groups.items())
     )
+    roles = dict(FACT_ROLES)
     rows = []
-    for fact in facts:
-        written = first_literal(store, fact, [NamedNode(ns.SHKG + "valueAsWritten"), *DEFINITIONS])
+    for fact, role in sorted(facts, key=lambda item: (_year(store, item[0]), str(item[0]))):
+        year = _year(store, fact)
         rows.append(
-            f"<li>{link(store, fact)}{': ' + literal(written) if written else ''}"
-            f"{notes(store, fact)}"
-            f"{''.join(render_source(store, s) for s in sources(store, fact))}</li>"
+            f"<tr><td>{link(store, fact)}{notes(store, fact)}</td>"
+            f'<td class="number">{esc(_fact_value(store, fact))}</td>'
+            f"<td>{year if year < 9999 else ''}</td><td>{esc(_(roles[role]))}</td>"
+            f"<td>{''.join(render_source(store, s) for s in sources(store, fact))}</td></tr>"
         )
-    return f"<section><h2>Figures and targets</h2>{charts}<ul>{''.join(rows)}</ul></section>"
+    return (
+        f"<section><h2>{esc(_('Figures and targets'))}</h2>{charts}"
+        f'<table class="facts"><thead><tr><th scope="col">{esc(_("Name"))}</th>'
+        f'<th scope="col">{esc(_("Value"))}</th><th scope="col">{esc(_("Year"))}</th>'
+        f'<th scope="col">{esc(_("How"))}</th><th scope="col">{esc(_("Source"))}</th></tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _year(store: ReadableStore, fact: NamedNode) -> int:
+    found = first_literal(store, fact, [NamedNode(ns.SHKG + "year")])
+    return int(found.value[:4]) if found and found.value[:4].isdigit() else 9999
+
+
+def _fact_value(store: ReadableStore, fact: NamedNode) -> str:
+    """A fact's value in words (comparator, number, unit), or as its source wrote it."""
+
+    def one(prop: str) -> Term | None:
+        return next((t.object for t in triples(store, fact, NamedNode(ns.SHKG + prop))), None)
+
+    value, unit, comparator = one("value"), one("unit"), one("comparator")
+    if isinstance(value, Literal):
+        try:
+            number = Decimal(value.value)
+        except InvalidOperation:
+            number = None
+        if number is not None:
+            return i18n.amount(
+                number,
+                unit.value if isinstance(unit, NamedNode) else None,
+                comparator.value if isinstance(comparator, NamedNode) else None,
+                name(store, unit) if unit is not None else None,
+            )
+    written = one("valueAsWritten")
+    return written.value if isinstance(written, Literal) else ""
 
 
 # ---------------------------------------------------------------- pages
@@ -427,7 +466,7 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
         f"<h1>{esc(title)}</h1>"
         + (f'<p lang="zh">{esc(zh)}</p>' if zh else "")
         + f'<p class="meta"><code>{esc(iri.value)}</code></p>'
-        + (f"<p>Type: {', '.join(types)}</p>" if types else "")
+        + (f"<p>{esc(_('Type'))}: {', '.join(types)}</p>" if types else "")
         + (f"<p>{literal(definition)}</p>" if definition else "")
         + notes(store, iri)
     )
@@ -435,7 +474,7 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
     quoted = _exact(store, iri)
     if quoted:  # a quote's page leads with its sentence
         head += f'<blockquote><p lang="en"><mark>{esc(quoted)}</mark></p></blockquote>'
-    provenance = f"<section><h2>Source</h2>{facts}</section>" if facts else ""
+    provenance = f"<section><h2>{esc(_('Source'))}</h2>{facts}</section>" if facts else ""
     article = article_section(store, iri) if any(t.object == SOURCE_DOCUMENT for t in own) else ""
     body = (
         head
@@ -446,7 +485,7 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
             # their own.
             store,
             own,
-            "Statements",
+            _("Statements"),
             None if facts else stated_by(store, iri),
         )
         + figures_section(store, iri)
@@ -473,7 +512,7 @@ def statements_table(
 ) -> str:
     grouped: dict[NamedNode, list[Term]] = defaultdict(list)
     for triple in own:
-        if triple.predicate not in (RDF_TYPE, EDITORIAL_NOTE):
+        if triple.predicate not in (RDF_TYPE, EDITORIAL_NOTE, ARTICLE_TEXT):
             grouped[triple.predicate].append(triple.object)
     sourced = sourced or {}
     rows = "".join(
@@ -492,8 +531,9 @@ def statements_table(
     )
     return (
         (
-            f'<section><h2>{esc(heading)}</h2><table><thead><tr><th scope="col">Property</th>'
-            f'<th scope="col">Value</th></tr></thead><tbody>{rows}</tbody></table></section>'
+            f'<section><h2>{esc(heading)}</h2><table><thead><tr><th scope="col">'
+            f'{esc(_("Property"))}</th><th scope="col">{esc(_("Value"))}</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></section>"
         )
         if rows
         else ""
@@ -509,8 +549,9 @@ def incoming_table(store: ReadableStore, incoming: list[Triple]) -> str:
         if isinstance(t.subject, NamedNode)
     )
     return (
-        '<section><h2>Pointing here</h2><table><thead><tr><th scope="col">Resource</th>'
-        f'<th scope="col">Relation</th></tr></thead><tbody>{rows}</tbody></table></section>'
+        f'<section><h2>{esc(_("Pointing here"))}</h2><table><thead><tr><th scope="col">'
+        f'{esc(_("Resource"))}</th><th scope="col">{esc(_("Relation"))}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -535,9 +576,83 @@ def article_section(store: ReadableStore, article: NamedNode) -> str:
         if (found := triples(store, article, predicate))
     )
     return (
-        f'<section><h2>About this source</h2><dl class="about">{about}</dl></section>'
+        f'<section><h2>{esc(_("About this source"))}</h2><dl class="about">{about}</dl>'
+        f"{_original(store, article)}</section>"
+        + _article_text(store, article)
         + _article_facts(store, article)
     )
+
+
+def _original(store: ReadableStore, article: NamedNode) -> str:
+    """Where the article was first published: its publisher and address, as far as the
+    catalogue knows them."""
+    publisher = next(iter(triples(store, article, NamedNode(ns.SCHEMA + "publisher"))), None)
+    url = next(
+        (
+            t.object
+            for predicate in ("url", "sameAs")
+            for t in triples(store, article, NamedNode(ns.SCHEMA + predicate))
+            if isinstance(t.object, NamedNode)
+        ),
+        None,
+    )
+    who = (
+        _("Published by %(publisher)s.") % {"publisher": link(store, publisher.object)}
+        if publisher
+        else esc(_("The catalogue does not know its publisher."))
+    )
+    where = (
+        f' <a rel="external" href="{esc(url.value)}">{esc(_("Read the original"))}</a>.'
+        if url
+        else " " + esc(_("The catalogue records no address of the original."))
+    )
+    return f'<p class="original">{who}{where}</p>'
+
+
+def _article_text(store: ReadableStore, article: NamedNode) -> str:
+    """The article's whole text, each quoted sentence marked and linked to its page (which
+    lists what the graph takes from it)."""
+    text = first_literal(store, article, [NamedNode(ns.SCHEMA + "text")])
+    if text is None:
+        return ""
+    spans = []
+    for t in triples(store, None, HAS_SOURCE, article):
+        if isinstance(t.subject, NamedNode):
+            found = _position(store, t.subject)
+            if found and text.value[found[0] : found[1]] == _exact(store, t.subject):
+                spans.append((found[0], found[1], t.subject))
+    parts, at = [], 0
+    for start, end, quote in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start < at:  # inside a sentence already marked
+            continue
+        parts.append(esc(text.value[at:start]))
+        parts.append(
+            f'<mark><a href="{esc(local_href(quote.value))}">{esc(text.value[start:end])}</a>'
+            "</mark>"
+        )
+        at = end
+    parts.append(esc(text.value[at:]))
+    paragraphs = "".join(f"<p>{line}</p>" for line in "".join(parts).split("\n") if line.strip())
+    count = ngettext(
+        "%(n)s sentence is quoted by the graph.",
+        "%(n)s sentences are quoted by the graph.",
+        len(spans),
+    ) % {"n": len(spans)}
+    return (
+        f'<section><h2>{esc(_("Full text"))}</h2><p class="meta">{esc(count)} '
+        f"{esc(_('Each marked sentence links to what the graph takes from it.'))}</p>"
+        f'<div class="article-text" lang="en">{paragraphs}</div></section>'
+    )
+
+
+def _position(store: ReadableStore, quote: NamedNode) -> tuple[int, int] | None:
+    for selector in triples(store, quote, HAS_SELECTOR):
+        if isinstance(selector.object, BlankNode):
+            start = first_literal_blank(store, selector.object, NamedNode(ns.OA + "start"))
+            end = first_literal_blank(store, selector.object, NamedNode(ns.OA + "end"))
+            if start is not None and end is not None and start.isdigit() and end.isdigit():
+                return int(start), int(end)
+    return None
 
 
 def _article_facts(store: ReadableStore, article: NamedNode) -> str:
@@ -573,9 +688,14 @@ def _article_facts(store: ReadableStore, article: NamedNode) -> str:
         )
         items.append(
             f'<li><blockquote cite="{esc(quote.value)}"><p lang="en"><mark>{esc(exact)}</mark></p>'
-            "</blockquote><p>Facts: " + ", ".join(link(store, f) for f in facts) + "</p></li>"
+            f"</blockquote><p>{esc(_('Facts'))}: "
+            + ", ".join(link(store, f) for f in facts)
+            + "</p></li>"
         )
-    return f"<section><h2>Facts taken from this article</h2><ol>{''.join(items)}</ol></section>"
+    return (
+        f"<section><h2>{esc(_('Facts taken from this article'))}</h2>"
+        f"<ol>{''.join(items)}</ol></section>"
+    )
 
 
 def _exact(store: ReadableStore, quote: NamedNode) -> str:

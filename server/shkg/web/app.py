@@ -28,7 +28,7 @@ from shkg.run.ratelimit import RateLimiter
 from shkg.run.workers import QueryPool
 from shkg.search import SEARCH_FILE, SearchIndex
 from shkg.settings import Settings
-from shkg.web import browse, examples, pages, querypage
+from shkg.web import assets, browse, examples, pages, querypage
 from shkg.web import search as finding
 from shkg.web.caching import ResultCache
 from shkg.web.connections import Pieces
@@ -65,6 +65,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(examples.router(service))
     app.include_router(pages.router(service))
     app.include_router(querypage.router(service))
+    app.include_router(assets.router(service))  # after the query page's own /assets/yasgui/
     app.include_router(finding.router(service))
     _add_operational_routes(app, service)
     _add_error_handlers(app, service)

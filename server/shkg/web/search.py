@@ -1,4 +1,4 @@
-"""Search by name, for people (an HTML page) and programs (JSON), and the site's own script.
+"""Search by name, for people (an HTML page) and programs (JSON).
 
 ``GET /search?q=NAME`` finds resources by any of their names (:mod:`shkg.search`); HTML by
 default, JSON for ``Accept: application/json`` or ``format=json``. ``limit`` caps the results
@@ -8,24 +8,20 @@ default, JSON for ``Accept: application/json`` or ``format=json``. ``limit`` cap
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from shkg.errors import BadRequest, NotAcceptable, NotFound
+from shkg.errors import BadRequest, NotAcceptable
 from shkg.query.negotiation import choose_format
 from shkg.render import html
 from shkg.render.html import local_href
-from shkg.web.caching import static_file
 from shkg.web.service import Service
 
 # The longest query read, in characters; a name is never longer.
 MAX_QUERY = 200
 MAX_LIMIT = 100
 OFFERED = ["text/html", "application/json"]
-SITE_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "site"
-SCRIPTS = {"search.js"}
 
 
 def router(service: Service) -> APIRouter:
@@ -54,14 +50,5 @@ def router(service: Service) -> APIRouter:
         body = json.dumps({"query": q, "results": results}, ensure_ascii=False)
         return validators.respond(body.encode("utf-8"), "application/json")
 
-    @routes.get("/assets/site/{name}", include_in_schema=False)
-    def site_asset(name: str) -> Response:
-        if name not in SCRIPTS:
-            raise NotFound(f"no asset {name!r}")
-        return static_file(SITE_ASSETS / name, "text/javascript", service.settings.cache_max_age)
-
     routes.add_api_route("/search", search, methods=["HEAD"], include_in_schema=False)
-    routes.add_api_route(
-        "/assets/site/{name}", site_asset, methods=["HEAD"], include_in_schema=False
-    )
     return routes
