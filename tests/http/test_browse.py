@@ -178,9 +178,7 @@ def test_the_interface_follows_accept_language_and_the_switch(
 
 def test_an_article_page_shows_its_full_text_with_every_quote_marked(client: TestClient) -> None:
     article = ns.ID + "article/6e137014eb55f111"
-    quotes = _sparql_column(
-        client, f"SELECT ?q WHERE {{ ?q <{ns.OA}hasSource> <{article}> }}", "q"
-    )
+    quotes = _sparql_column(client, f"SELECT ?q WHERE {{ ?q <{ns.OA}hasSource> <{article}> }}", "q")
     page = client.get("/id/article/6e137014eb55f111").text
     text = page.split('<div class="article-text" lang="en">', 1)[1].split("</div>", 1)[0]
     marked = set(re.findall(r'<mark><a href="(/id/quote/[^"]+)">', text))
