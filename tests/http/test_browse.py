@@ -4,8 +4,8 @@ answer pages, and the interface in English and Chinese (in process, over the see
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
