@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 import warnings
 from collections.abc import Iterator
 
 import httpx
+import pyoxigraph
 import pytest
 import rdflib
+from pyld import jsonld
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import (
     CSV,
@@ -196,3 +200,63 @@ def test_two_server_processes_share_one_store(release: Release) -> None:
         assert answers == {LARGE_AIRCRAFT}
     finally:
         process.stop()
+
+
+def _named_triples(nquads: bytes | str) -> set[str]:
+    """The triples of an N-Triples or N-Quads text that have no blank node, as text."""
+    data = nquads.encode() if isinstance(nquads, str) else nquads
+    return {
+        str(quad.triple)
+        for quad in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        if not any(isinstance(t, pyoxigraph.BlankNode) for t in (quad.subject, quad.object))
+    }
+
+
+def test_pyld_expands_compacts_and_reads_a_resource(server: ServerProcess) -> None:
+    """pyld, on its default document loader (requests), fetches the resource and its remote
+    context from the server; its RDF is the server's own N-Triples."""
+    url = server.url + "/id/place/lingang"
+    expanded = jsonld.expand(url)
+    assert any(node.get("@id") == "https://w3id.org/shkg/id/place/lingang" for node in expanded)
+    context = server.url + "/context.jsonld"
+    compacted = jsonld.compact(expanded, context)
+    assert compacted["@context"] == context
+    again = jsonld.expand(compacted)
+    assert _named_triples(jsonld.to_rdf(again, {"format": "application/n-quads"})) == (
+        _named_triples(jsonld.to_rdf(expanded, {"format": "application/n-quads"}))
+    )
+    served = httpx.get(url + ".nt", timeout=30).content
+    assert _named_triples(jsonld.to_rdf(expanded, {"format": "application/n-quads"})) == (
+        _named_triples(served)
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        ("/id/place/lingang", "text/html"),
+        ("/.well-known/void", "text/turtle"),
+        ("/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "application/sparql-results+json"),
+        ("/sparql", "text/turtle"),
+        ("/store?graph=https%3A%2F%2Fw3id.org%2Fshkg%2Fgraph%2Flinks", "text/turtle"),
+        ("/graph/links", "text/turtle"),
+        ("/id/target/", "text/html"),
+        ("/.well-known/sparql-examples", "text/turtle"),
+    ],
+)
+def test_curl_with_no_accept_header_gets_an_answer(
+    server: ServerProcess, path: str, media: str
+) -> None:
+    """curl as people type it: no -H, so `Accept: */*`; each path answers in its default."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    done = subprocess.run(
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", server.url + path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    status, content_type = done.stdout.split(" ", 1)
+    assert status == "200", done.stdout
+    assert content_type.split(";")[0] == media

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as stdlib_html
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,8 +55,18 @@ SEARCH_SCRIPT = '<script src="/assets/site/search.js" defer></script>'
 
 
 def only_our_script(page: str) -> bool:
-    """The one script of a page is the search box's suggestions, from this server."""
-    return page.count("<script") == 1 and SEARCH_SCRIPT in page
+    """The page runs no code but this server's files (the search box's suggestions first);
+    a resource page's embedded JSON-LD is data, which no browser runs."""
+    tags = re.findall(r"<script[^>]*>", page)
+    code = [t for t in tags if 'type="application/ld+json"' not in t]
+    return SEARCH_SCRIPT in page and all(
+        re.fullmatch(r'<script src="/assets/[^"]+" defer>', t) for t in code
+    )
+
+
+def embedded_jsonld(page: str) -> str | None:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return found.group(1) if found else None
 
 
 def own_triples(store: Store, subject: NamedNode) -> set[Triple]:
@@ -230,10 +241,17 @@ def test_jsonld_uses_the_published_context(client: TestClient) -> None:
 
 
 def test_link_headers(client: TestClient) -> None:
-    link = client.get("/id/place/lingang").headers["link"]
-    for suffix, media in SUFFIXES.items():
+    """One alternate per response (JSON-LD processors follow it; several break pyld): the
+    JSON-LD, or from the JSON-LD the Turtle; and the licence."""
+    for accept, suffix, media in (
+        ("text/html", ".jsonld", "application/ld+json"),
+        ("text/turtle", ".jsonld", "application/ld+json"),
+        ("application/ld+json", ".ttl", "text/turtle"),
+    ):
+        link = client.get("/id/place/lingang", headers={"Accept": accept}).headers["link"]
+        assert link.count('rel="alternate"') == 1
         assert f'</id/place/lingang{suffix}>; rel="alternate"; type="{media}"' in link
-    assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"' in link
+        assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"' in link
 
 
 def test_etag_and_not_modified(client: TestClient) -> None:
@@ -425,3 +443,14 @@ def test_a_browser_asking_for_void_gets_the_dataset_page(client: TestClient) -> 
     assert "<h1>Shanghai Industry Knowledge Graph</h1>" in page.text
     turtle = client.get("/.well-known/void", headers={"accept": "*/*"})
     assert turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_a_resource_page_embeds_its_json_ld_and_links_its_documents(client: TestClient) -> None:
+    page = client.get("/id/place/lingang", headers={"Accept": "text/html"}).text
+    for suffix, media in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json")):
+        assert f'<link rel="alternate" type="{media}" href="/id/place/lingang{suffix}">' in page
+        assert f'<a href="/id/place/lingang{suffix}" type="{media}">' in page
+    embedded = embedded_jsonld(page)
+    assert embedded is not None and "</" not in embedded.replace("<\\/", "")
+    document = client.get("/id/place/lingang.jsonld").text
+    assert json.loads(embedded) == json.loads(document)

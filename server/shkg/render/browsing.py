@@ -282,3 +282,25 @@ def _term(store: ReadableStore, binding: dict[str, str] | None) -> str:
             pass
     lang = binding.get("xml:lang")
     return f'<span lang="{esc(lang)}">{esc(value)}</span>' if lang else esc(value)
+
+
+def examples_page(questions: Sequence[tuple[int, str, str]]) -> str:
+    """The example questions (``/.well-known/sparql-examples`` for browsers), each linking to
+    its answer."""
+    items = "".join(
+        f'<li><a href="/id/example/{number:02d}">{esc(title)}</a>'
+        + (f'<br><span class="meta">{esc(comment)}</span>' if comment else "")
+        + "</li>"
+        for number, title, comment in questions
+    )
+    body = (
+        f"<h1>{esc(_('Example questions'))}</h1><p>"
+        + esc(_("Each opens its answer; the query behind it opens in the query page."))
+        + " "
+        + _(
+            'For programs, the same list is SHACL SPARQL executables in <a href="'
+            '/.well-known/sparql-examples?format=turtle">Turtle</a>.'
+        )
+        + f'</p><ol class="questions">{items}</ol>'
+    )
+    return page(_("Example questions"), body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,10 +87,11 @@ def local_href(iri: str) -> str:
     return iri[len(SHKG_ROOT) :] if iri.startswith(SHKG_ROOT + "/") else iri
 
 
-def page(title: str, body: str, query: str = "") -> str:
+def page(title: str, body: str, query: str = "", head: str = "") -> str:
     """A whole HTML document around a ``body`` of already-escaped HTML, in the current
-    interface language (:mod:`shkg.render.i18n`); ``query`` fills the search box.  A body
-    with charts gets the scripts that draw them."""
+    interface language (:mod:`shkg.render.i18n`); ``query`` fills the search box; ``head``
+    is more of the head (links, embedded data).  A body with charts gets the scripts that draw
+    them."""
     scripts = ["/assets/site/search.js"]
     if "data-chart=" in body:
         scripts += ["/assets/chartjs/chart.umd.min.js", "/assets/site/charts.js"]
@@ -120,6 +122,7 @@ def page(title: str, body: str, query: str = "") -> str:
         f"<title>{esc(title)} · {esc(_('Shanghai Industry Knowledge Graph'))}</title>"
         f"<style>{STYLE}</style>"
         + "".join(f'<script src="{src}" defer></script>' for src in scripts)
+        + head
         + "</head>"
         f'<body><a class="skip" href="#content">{esc(_("Skip to content"))}</a><header>'
         f'<nav aria-label="{esc(_("Site"))}">{nav}'
@@ -448,8 +451,19 @@ def _fact_value(store: ReadableStore, fact: NamedNode) -> str:
 # ---------------------------------------------------------------- pages
 
 
-def resource_page(store: ReadableStore, iri: NamedNode) -> str:
-    """The page of one resource: labels, types, definition, statements, sources, incoming links."""
+# A resource's other documents: suffix, media type, name.
+FORMATS = (
+    (".ttl", "text/turtle", "Turtle"),
+    (".jsonld", "application/ld+json", "JSON-LD"),
+    (".nt", "application/n-triples", "N-Triples"),
+    (".rdf", "application/rdf+xml", "RDF/XML"),
+)
+
+
+def resource_page(store: ReadableStore, iri: NamedNode, embedded: str | None = None) -> str:
+    """The page of one resource: labels, types, definition, statements, sources, incoming links.
+    Its head links the resource's RDF documents and embeds ``embedded`` (its JSON-LD), so that
+    a program reading the page finds the data without a second request."""
     own = triples(store, iri)
     title = name(store, iri)
     zh = label(store, iri, "zh")
@@ -466,6 +480,7 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
         f"<h1>{esc(title)}</h1>"
         + (f'<p lang="zh">{esc(zh)}</p>' if zh else "")
         + f'<p class="meta"><code>{esc(iri.value)}</code></p>'
+        + _format_links(local_href(iri.value))
         + (f"<p>{esc(_('Type'))}: {', '.join(types)}</p>" if types else "")
         + (f"<p>{literal(definition)}</p>" if definition else "")
         + notes(store, iri)
@@ -491,7 +506,26 @@ def resource_page(store: ReadableStore, iri: NamedNode) -> str:
         + figures_section(store, iri)
         + incoming_table(store, triples(store, obj=iri))
     )
-    return page(title, body)
+    path = local_href(iri.value)
+    head = "".join(
+        f'<link rel="alternate" type="{media}" href="{esc(path + suffix)}">'
+        for suffix, media, _name in FORMATS
+    )
+    if embedded:
+        # "</" would end the script element early: JSON allows "<\/" for it.
+        head += '<script type="application/ld+json">' + embedded.replace("</", "<\\/") + "</script>"
+    return page(title, body, head=head)
+
+
+def _format_links(path: str) -> str:
+    return (
+        f'<p class="formats">{esc(_("This resource as"))} '
+        + " · ".join(
+            f'<a href="{esc(path + suffix)}" type="{media}">{esc(label_)}</a>'
+            for suffix, media, label_ in FORMATS
+        )
+        + "</p>"
+    )
 
 
 def source_marks(store: ReadableStore, quotes: list[NamedNode]) -> str:
@@ -921,6 +955,36 @@ def service_page(
         + allowed
     )
     return page("SPARQL endpoint", body)
+
+
+def graph_page(
+    graph: str, triples: int, derived_from: Sequence[str], formats: Sequence[str]
+) -> str:
+    """A named graph, for a person who opened its IRI: what it holds and where to get it."""
+    name = graph.rsplit("/", 1)[-1]
+    encoded = urllib.parse.quote(graph, safe="")
+    sources = "".join(
+        f'<li><a href="{esc(local_href(iri))}">{esc(local_href(iri))}</a></li>'
+        for iri in derived_from
+    )
+    query = urllib.parse.urlencode(
+        {"query": f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT 100"}
+    )
+    body = (
+        f"<h1>{esc(_('Named graph'))} {esc(name)}</h1>"
+        f'<p class="meta"><code>{esc(graph)}</code></p>'
+        f"<p>{esc(_('%(n)s triples.') % {'n': i18n.number(triples)})}</p>"
+        + (f"<h2>{esc(_('Derived from'))}</h2><ul>{sources}</ul>" if sources else "")
+        + f"<h2>{esc(_('Get it'))}</h2><ul>"
+        + "".join(
+            f'<li><a href="/store?graph={esc(encoded)}&amp;format={esc(urllib.parse.quote(m))}"'
+            f' type="{esc(m)}">{esc(m)}</a></li>'
+            for m in formats
+        )
+        + f'<li><a href="/sparql?{esc(query)}">{esc(_("Its first 100 triples, by a query"))}</a>'
+        "</li></ul>"
+    )
+    return page(name, body)
 
 
 def search_page(query: str, hits: Sequence[Hit], available: bool = True) -> str:

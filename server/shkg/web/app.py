@@ -28,7 +28,7 @@ from shkg.run.ratelimit import RateLimiter
 from shkg.run.workers import QueryPool
 from shkg.search import SEARCH_FILE, SearchIndex
 from shkg.settings import Settings
-from shkg.web import assets, browse, examples, pages, querypage
+from shkg.web import assets, browse, examples, openapi, pages, querypage
 from shkg.web import search as finding
 from shkg.web.caching import ResultCache
 from shkg.web.connections import Pieces
@@ -55,6 +55,9 @@ def create_app(service: Service) -> FastAPI:
         title="Shanghai Industry Knowledge Graph",
         version=__version__,
         lifespan=lifespan,
+        # /docs is ours (shkg.web.openapi): Swagger UI from npm, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
         description="Read-only SPARQL 1.1 endpoint over a knowledge graph of Shanghai's "
         "industrial policy, every figure traced to its source sentence.",
     )
@@ -66,6 +69,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(pages.router(service))
     app.include_router(querypage.router(service))
     app.include_router(assets.router(service))  # after the query page's own /assets/yasgui/
+    openapi.install(app, service)
     app.include_router(finding.router(service))
     _add_operational_routes(app, service)
     _add_error_handlers(app, service)

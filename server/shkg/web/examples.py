@@ -100,15 +100,29 @@ def router(service: Service) -> APIRouter:
         "/.well-known/sparql-examples", summary="The example queries (SHACL SPARQL executables)"
     )
     def sparql_examples(request: Request) -> Response:
+        # HTML last: a program asking for anything gets Turtle, a browser the list.
         media = choose_format(
-            request.query_params.get("format"), request.headers.get("accept"), list(RDF_FORMATS)
+            request.query_params.get("format"),
+            request.headers.get("accept"),
+            [*RDF_FORMATS, "text/html"],
         )
         if media is None:
-            raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}")
+            raise NotAcceptable(f"available as {', '.join(RDF_FORMATS)}, text/html")
         endpoint = service.base_url + "sparql"
-        validators = service.conditional(request, "examples", endpoint, media)
+        lang = languages.chosen(request)
+        validators = service.conditional(
+            request, "examples", endpoint, media, lang, extra={"Vary": languages.VARY}
+        )
         if validators.current():
             return validators.not_modified()
+        if media == "text/html":
+            questions = [
+                (number, title, example_comment(text))
+                for number, (title, text) in enumerate(service.queries, start=1)
+            ]
+            with i18n.language(lang):
+                listing = browsing.examples_page(questions)
+            return languages.remember(request, validators.respond(listing, "text/html"))
         body = pyoxigraph.serialize(
             example_triples(service.queries, endpoint),
             format=RDF_FORMATS[media],

@@ -132,7 +132,8 @@ def router(service: Service) -> APIRouter:
             if not found:
                 return None
             if media == HTML:
-                return html.resource_page(service.store, iri).encode()
+                embedded = jsonld(found, service.base_url + "context.jsonld").decode()
+                return html.resource_page(service.store, iri, embedded).encode()
             return _rdf(found, media, service.base_url)
 
         return _cached(
@@ -246,12 +247,25 @@ def _split(slug: str, request: Request) -> tuple[str, str]:
 
 
 def _link_headers(path: str, media: str) -> dict[str, str]:
-    alternates = ", ".join(
-        f'<{path}{suffix}>; rel="alternate"; type="{kind}"' for suffix, kind in SUFFIXES.items()
+    """Content-Location, and a Link header naming one alternate and the licence.
+
+    One alternate, not all five: JSON-LD processors follow ``rel="alternate"`` to the JSON-LD
+    when they are sent something else (JSON-LD 1.1, "Process the document"), and pyld fails
+    outright when the header has several.  Other responses name the JSON-LD; the JSON-LD names
+    the Turtle.  Every format is listed in the HTML page's ``<link rel="alternate">``s.
+    """
+    other = (
+        ("text/turtle", ".ttl")
+        if media == "application/ld+json"
+        else (
+            "application/ld+json",
+            ".jsonld",
+        )
     )
     return {
         "Content-Location": path + EXTENSION[media],
-        "Link": f'{alternates}, <{html.LICENSE}>; rel="license"',
+        "Link": f'<{path}{other[1]}>; rel="alternate"; type="{other[0]}", '
+        f'<{html.LICENSE}>; rel="license"',
     }
 
 

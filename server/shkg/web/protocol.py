@@ -107,6 +107,36 @@ def router(service: Service) -> APIRouter:
     def store_write(request: Request) -> Response:
         raise Forbidden("the graph store is read-only: writes are refused")
 
+    def graph_iri(request: Request, name: str) -> Response:
+        """A named graph's IRI dereferenced: the graph itself in an RDF format, or its page."""
+        graph = ns.GRAPH + name
+        if graph not in service.manifest.graphs:
+            raise NotFound(f"no graph named {graph}")
+        offered = {**graphstore.offered(graph), **ALIASES, "text/html": None}
+        media = _negotiate(request, request.query_params.get("format"), offered)
+        if media != "text/html":
+            return _graph_store(service, request, graph, False, media)
+        validators = service.conditional(request, "graph-page", graph)
+        if validators.current():
+            return validators.not_modified()
+        derived = [
+            q.object.value
+            for q in service.store.quads_for_pattern(
+                pyoxigraph.NamedNode(graph), pyoxigraph.NamedNode(ns.PROV + "wasDerivedFrom"), None
+            )
+            if isinstance(q.object, pyoxigraph.NamedNode)
+        ]
+        body = html.graph_page(
+            graph,
+            service.manifest.graphs[graph],
+            sorted(set(derived)),
+            list(graphstore.offered(graph)),
+        )
+        return validators.respond(body, "text/html")
+
+    routes.add_api_route(
+        "/graph/{name}", graph_iri, methods=["GET", "HEAD"], include_in_schema=False
+    )
     # HEAD answers as GET does, without a body (Starlette drops it); kept out of the OpenAPI
     # document, which would otherwise list each operation twice.
     routes.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
