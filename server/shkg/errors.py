@@ -81,6 +81,25 @@ class BadRequest(HttpError):
     status = 400
 
 
+class MalformedQuery(BadRequest):
+    """A query that is not SPARQL, with where the parser stopped (1-based line and column, in
+    characters), when it says so: the error body carries them for editors to highlight."""
+
+    def __init__(
+        self,
+        message: str,
+        retry_after: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message, retry_after)
+        self.line = line
+        self.column = column
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.retry_after, self.line, self.column))
+
+
 class Forbidden(HttpError):
     status = 403
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
@@ -430,3 +430,23 @@ def test_a_chart_has_axes_and_labels_and_its_data_without_javascript(
         assert "33.4%" in table.inner_text()
     finally:
         plain.page.context.close()
+
+
+def test_a_query_error_is_explained_and_marked_in_the_editor(visit: Visit) -> None:
+    tab = visit.page
+    broken = "SELECT ?s WHERE {\n  ?s ?p ?o\n  FILTER(\n}"
+    tab.goto(visit.base + "/query#" + urlencode({"query": broken}))
+    tab.locator("html[data-editor='yasgui']").wait_for(state="attached")
+    panel = tab.locator(".tabPanel.active")
+    panel.locator(".yasqe_queryButton").click()
+    error = panel.locator(".shkg-query-error")
+    error.wait_for()
+    text = error.inner_text()
+    assert text.startswith("Error 400: malformed query at line 4, column ")
+    assert '{"ok"' not in text  # the message, not the response's JSON
+    assert panel.locator(".CodeMirror .shkg-error-line").count() == 1
+    assert panel.locator(".CodeMirror .shkg-error-at").count() == 1
+    visit.shot("query-error")
+    # The failed request is the browser's one complaint.
+    assert visit.foreign == []
+    assert all("400" in message for message in visit.errors), visit.errors

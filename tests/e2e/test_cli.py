@@ -39,7 +39,7 @@ def test_query_prints_tab_separated_rows(release: Release) -> None:
 def test_query_error_is_one_line_without_traceback(release: Release) -> None:
     result = shkg("query", "--var", str(release.path.parents[1]), "SELECT WHERE {")
     assert result.returncode == 1
-    assert result.stderr.startswith("shkg query: error: malformed query: error at 1:")
+    assert result.stderr.startswith("shkg query: error: malformed query at line 1, column ")
     assert "Traceback" not in result.stderr
 
 

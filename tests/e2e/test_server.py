@@ -39,7 +39,8 @@ def test_malformed_query_is_a_clear_400(server: ServerProcess) -> None:
     )
     assert response.status_code == 400
     body = response.json()
-    assert body["ok"] is False and "malformed query: error at 1:" in body["error"]
+    assert body["ok"] is False and "malformed query at line 1, column " in body["error"]
+    assert body["line"] == 1 and body["column"] > 1  # for an editor to highlight
     assert "Traceback" not in response.text
 
 

@@ -245,7 +245,9 @@ def test_bad_query_is_400_with_position(client: TestClient) -> None:
     )
     assert response.status_code == 400
     body = response.json()
-    assert body["ok"] is False and body["status"] == 400 and "error at 1:" in body["error"]
+    assert body["ok"] is False and body["status"] == 400
+    assert body["error"].startswith(f"malformed query at line 1, column {body['column']}: ")
+    assert body["line"] == 1 and body["column"] == 25  # where the parser stopped: after "}"
 
 
 def test_errors_are_plain_text_for_other_clients(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph
 import pytest
 
-from shkg.errors import BadRequest, Forbidden
+from shkg.errors import BadRequest, Forbidden, MalformedQuery
 from shkg.query.federation import check_federation, normalise
 
 ALLOWED = ("http://a.example/sparql", "https://query.wikidata.org/sparql")
@@ -127,7 +127,10 @@ def test_unlexable_query_is_a_bad_request(query: str, position: str) -> None:
     with pytest.raises(BadRequest) as caught:
         check_federation(query, ALLOWED)
     assert caught.value.status == 400
-    assert f"at {position}:" in caught.value.message
+    line, column = position.split(":")
+    assert f"at line {line}, column {column}:" in caught.value.message
+    assert isinstance(caught.value, MalformedQuery)
+    assert (caught.value.line, caught.value.column) == (int(line), int(column))
 
 
 def test_base_and_prefixes_the_query_runs_with() -> None:

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from shkg import namespaces as ns
-from shkg.errors import BadRequest, ServiceRefused
+from shkg.errors import MalformedQuery, ServiceRefused
 from shkg.query.lexer import Lexed, LexError, service_targets
 
 _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?://(?P<authority>[^/?#]*))?")
@@ -48,8 +48,10 @@ def check_federation(
     try:
         targets = service_targets(query, base, prefixes)
     except LexError as error:
-        raise BadRequest(
-            f"malformed query at {error.line}:{error.column}: {error.message}"
+        raise MalformedQuery(
+            f"malformed query at line {error.line}, column {error.column}: {error.message}",
+            line=error.line,
+            column=error.column,
         ) from None
     allowed = {normalise(entry) for entry in allowlist}
     for target in targets:

@@ -9,7 +9,14 @@ from typing import Any, TypeAlias
 import pyoxigraph
 
 from shkg import namespaces as ns
-from shkg.errors import BadGateway, BadRequest, HttpError, NotAcceptable, UpdateAsQuery
+from shkg.errors import (
+    BadGateway,
+    BadRequest,
+    HttpError,
+    MalformedQuery,
+    NotAcceptable,
+    UpdateAsQuery,
+)
 from shkg.formats import QUAD_FORMATS, TRIPLE_FORMATS
 from shkg.query.federation import check_federation
 from shkg.query.lexer import Lexed, LexError, is_update, service_targets
@@ -100,7 +107,7 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     except SyntaxError as error:
         message = str(error)
         refuse_update(lexed)
-        raise BadRequest(f"malformed query: {message}") from None
+        raise malformed(message) from None
     except ValueError as error:
         raise BadRequest(f"bad request: {error}") from None
     except (OSError, RuntimeError) as error:
@@ -138,6 +145,21 @@ def answer(store: ReadableStore, request: QueryRequest, limits: Limits = DEFAULT
     finally:
         del result
     raise failure
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+def malformed(message: str) -> MalformedQuery:
+    """The parser's complaint as an error saying where: "malformed query at line 4, column 2:
+    expected ...", with the position as fields, when the parser gave one."""
+    found = _POSITION.match(message)
+    if found is None:
+        return MalformedQuery(f"malformed query: {message}")
+    line, column, rest = int(found.group(1)), int(found.group(2)), found.group(3)
+    return MalformedQuery(
+        f"malformed query at line {line}, column {column}: {rest}", line=line, column=column
+    )
 
 
 def refuse_update(query: str | Lexed) -> None:

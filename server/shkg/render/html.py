@@ -119,6 +119,7 @@ def page(title: str, body: str, query: str = "", head: str = "") -> str:
         f'<!doctype html>\n<html lang="{esc("zh-Hans" if lang == "zh" else lang)}"><head>'
         '<meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'  # no favicon request
         f"<title>{esc(title)} · {esc(_('Shanghai Industry Knowledge Graph'))}</title>"
         f"<style>{STYLE}</style>"
         + "".join(f'<script src="{src}" defer></script>' for src in scripts)

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shkg import __version__
 from shkg.build.release import Release
-from shkg.errors import HttpError, QueryTimedOut
+from shkg.errors import HttpError, MalformedQuery, QueryTimedOut
 from shkg.project import Project
 from shkg.query.negotiation import parse_accept
 from shkg.query.sparql import Answer, Limits
@@ -176,7 +176,10 @@ def _add_error_handlers(app: FastAPI, service: Service) -> None:
         elif error.rejection is not None:
             service.metrics.rejections.labels(error.rejection).inc()
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-        return error_response(request, error.status, error.message, headers)
+        where = None
+        if isinstance(error, MalformedQuery) and error.line is not None:
+            where = {"line": error.line, "column": error.column or 1}
+        return error_response(request, error.status, error.message, headers, where)
 
     @app.exception_handler(ClientDisconnect)
     def client_gone(request: Request, error: ClientDisconnect) -> Response:
@@ -287,12 +290,19 @@ _ROUTES = {
 
 
 def error_response(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    where: dict[str, int] | None = None,
 ) -> Response:
-    """The one error body: JSON for clients that take JSON, plain text for the rest."""
+    """The one error body: JSON for clients that take JSON (with ``line`` and ``column`` for
+    a malformed query), plain text for the rest."""
     if wants_json(request.headers.get("accept")):
         return JSONResponse(
-            {"ok": False, "status": status, "error": message}, status_code=status, headers=headers
+            {"ok": False, "status": status, "error": message, **(where or {})},
+            status_code=status,
+            headers=headers,
         )
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 

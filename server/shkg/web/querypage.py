@@ -91,6 +91,52 @@ INIT_SCRIPT = """
   Yasgui.defaults.endpointCatalogueOptions.getData = function () {
     return [{endpoint: endpoint}];
   };
+  // A query error as the server explains it (message, and the place in the query, marked in
+  // the editor), not the response's raw JSON.
+  var marked = [];
+  var clearMarks = function () {
+    marked.forEach(function (clear) { clear(); });
+    marked = [];
+  };
+  var renderError = function (error) {
+    var body = null;
+    try {
+      body = JSON.parse(error.text);
+    } catch (ignored) {
+      return Promise.resolve(undefined);
+    }
+    if (!body || typeof body.error !== "string") {
+      return Promise.resolve(undefined);
+    }
+    var box = document.createElement("div");
+    box.className = "shkg-query-error";
+    box.setAttribute("role", "alert");
+    var head = document.createElement("strong");
+    head.textContent = "Error " + (body.status || error.status || "") + ": ";
+    box.appendChild(head);
+    box.appendChild(document.createTextNode(body.error));
+    var tab = yasgui.getTab();
+    var yasqe = tab ? tab.getYasqe() : null;
+    if (body.line && yasqe) {
+      clearMarks();
+      var line = body.line - 1;
+      // The parser may point just past the line's end: mark its last character then.
+      var length = (yasqe.getLine(line) || "").length;
+      var ch = Math.min(Math.max((body.column || 1) - 1, 0), Math.max(length - 1, 0));
+      var mark = yasqe.markText({line: line, ch: ch}, {line: line, ch: ch + 1},
+                                {className: "shkg-error-at"});
+      yasqe.addLineClass(line, "background", "shkg-error-line");
+      marked.push(function () { mark.clear(); });
+      marked.push(function () { yasqe.removeLineClass(line, "background", "shkg-error-line"); });
+      var where = document.createElement("p");
+      where.textContent = "Line " + body.line + ", column " + (body.column || 1) +
+        " is marked in the editor.";
+      box.appendChild(where);
+    }
+    return Promise.resolve(box);
+  };
+  // Each tab's results take their error renderers from Yasr's defaults.
+  Yasgui.Yasr.defaults.errorRenderers = [renderError];
   var yasgui = new Yasgui(holder, {
     persistenceId: null,
     autoAddOnInit: false,
@@ -113,6 +159,7 @@ INIT_SCRIPT = """
       link.title = query.title;  // the tab shows the title cut short
     }
   });
+  yasgui.on("query", clearMarks);
   if (!config.queries.length && !shared) {
     yasgui.addTab(true);
   }
@@ -146,6 +193,9 @@ textarea{width:100%;font:14px/1.4 ui-monospace,monospace;box-sizing:border-box}
 text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
 table.prefixes td,table.prefixes th{text-align:left;padding:0 .6rem 0 0}
 details{margin:1rem 0}
+.shkg-query-error{padding:.6rem .8rem;border-left:4px solid #b00020;background:#fdecee}
+.shkg-error-line{background:#fde2e2}
+.shkg-error-at{background:#f4a6ae;border-bottom:2px solid #b00020}
 """
 )
 
@@ -255,8 +305,9 @@ def render(service: Service, version: str | None) -> str:
         "<title>Query · Shanghai Industry Knowledge Graph</title>"
         f"<style>{STYLE}</style>{head_assets}</head>"
         '<body><a class="skip" href="#content">Skip to content</a><header><nav aria-label="Site">'
-        '<a href="/">Home</a><a href="/ontology">Ontology</a><a href="/query" aria-current="page">'
-        'Query</a><a href="/sparql">SPARQL endpoint</a><a href="/download/">Downloads</a>'
+        '<a href="/">Home</a><a href="/id/">Browse</a>'
+        '<a href="/query" aria-current="page">Query</a><a href="/ontology">Ontology</a>'
+        '<a href="/sparql">SPARQL endpoint</a><a href="/download/">Downloads</a>'
         '<a href="/.well-known/void">Dataset description</a></nav></header>'
         '<main id="content"><h1>Query the graph</h1>'
         "<p>Ask the graph in SPARQL; queries go to this server's endpoint, "
