@@ -113,3 +113,11 @@ def test_individuals_use_same_as_and_industries_exact_match(release: Release) ->
         ns.ID + "industry/artificial-intelligence",
         "http://www.w3.org/2004/02/skos/core#exactMatch",
     ) in rows
+    # One rule by class: kinds of things (industries, products, ...) are exactMatch, single
+    # things sameAs; "aircraft carriers" is a kind of ship, not one ship.
+    assert (ns.ID + "product/aircraft-carriers", ns.SKOS + "exactMatch") in rows
+    kinds = ("industry/", "group/", "product/", "metric/")
+    for subject, predicate in rows:
+        local = subject.removeprefix(ns.ID)
+        expected = ns.SKOS + "exactMatch" if local.startswith(kinds) else ns.OWL + "sameAs"
+        assert predicate == expected, subject

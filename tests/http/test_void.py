@@ -192,3 +192,27 @@ def test_path_traversal_is_refused(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert b"build_id" not in response.content and b"root:" not in response.content
+
+
+def test_the_links_to_wikidata_are_described_as_linksets(
+    void: list[Triple], release: Release
+) -> None:
+    counts = rows(
+        release.open_store(),
+        f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.LINKS_GRAPH}> {{ ?s ?p ?o "
+        f"FILTER(?p IN (<{ns.OWL}sameAs>, <{ns.SKOS}exactMatch>)) }} BIND(STR(?p) AS ?k) }} "
+        "GROUP BY ?k",
+    )
+    assert set(counts) == {ns.OWL + "sameAs", ns.SKOS + "exactMatch"}
+    dataset = NamedNode(ns.DATASET)
+    linksets = objects(void, dataset, ns.VOID + "subset")
+    found = {}
+    for linkset in linksets:
+        assert NamedNode(ns.VOID + "Linkset") in objects(void, linkset, ns.RDF + "type")
+        (predicate,) = objects(void, linkset, ns.VOID + "linkPredicate")
+        assert objects(void, linkset, ns.VOID + "subjectsTarget") == [dataset]
+        assert objects(void, linkset, ns.VOID + "objectsTarget") == [
+            NamedNode(ns.DATASET + "#wikidata")
+        ]
+        found[predicate.value] = one_int(void, linkset, ns.VOID + "triples")  # type: ignore[attr-defined]
+    assert found == counts

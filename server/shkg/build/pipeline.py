@@ -41,6 +41,9 @@ from shkg.project import Project
 Log = Callable[[str], None]
 
 SCHEMA_TEXT = rdflib.URIRef(ns.SCHEMA + "text")
+# The classes whose instances are kinds, not single things (their Wikidata items are classes or
+# fields): linked with skos:exactMatch, every other resource with owl:sameAs.
+KINDS_OF_THINGS = ("Industry", "IndustryGroup", "Product", "Metric")
 PROV = rdflib.Namespace(ns.PROV)
 
 
@@ -132,10 +135,12 @@ def read_project(project: Project) -> CheckedProject:
             )
         )
     typed = {str(s) for named in graphs for s in named.graph.subjects(RDF.type, None)}
+    # Kinds of things, linked to Wikidata with skos:exactMatch (see read_links).
     concepts = {
         str(s)
         for named in graphs
-        for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + "Industry"))
+        for kind in KINDS_OF_THINGS
+        for s in named.graph.subjects(RDF.type, rdflib.URIRef(ns.SHKG + kind))
     }
     links = read_links(project, typed, concepts)
     graphs.append(

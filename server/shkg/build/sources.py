@@ -98,9 +98,13 @@ def read_seeds(project: Project, catalogue: rdflib.Graph) -> list[Seed]:
 def read_links(project: Project, known: set[str], concepts: set[str]) -> rdflib.Graph:
     """Links to Wikidata and Chinese labels, from the links table only.
 
-    An entity is linked with owl:sameAs; a concept (an industry, in a SKOS scheme) with
-    skos:exactMatch, since an industry and a Wikidata item about that field are close enough
-    to join on but not the same resource.
+    One rule decides the predicate.  A single real thing (a place, an organisation, an
+    enterprise, a person, a cluster, a plan) is linked with owl:sameAs: it and the Wikidata item
+    are the same thing, and whatever is said of one is true of the other.  A kind of thing (an
+    industry, an industry group, a product or product line such as "aircraft carriers", a
+    metric: ``concepts``) is linked with skos:exactMatch: its Wikidata item is a class or a
+    field there, close enough to join on but not the same resource, and owl:sameAs would make
+    our resource a class.
 
     graph/links/entities.tsv maps each row of wikidata.tsv (by its ``entity`` text) to the IRI
     of the graph's entity, or to nothing with a reason.  Every row must be mapped one way or

@@ -6,7 +6,7 @@ computes them once per build); everything else from the manifest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph
@@ -20,6 +20,16 @@ from shkg.render.html import LICENSE, media_of
 XSD_INTEGER = NamedNode(ns.XSD + "integer")
 SPDX = "http://spdx.org/rdf/terms#"
 FOAF_PAGE = NamedNode(ns.FOAF + "page")
+WIKIDATA_DATASET = ns.DATASET + "#wikidata"
+# The one rule for links to Wikidata (applied by shkg.build.sources.read_links).
+LINK_RULES = {
+    ns.OWL + "sameAs": "A single real thing of this dataset (a place, an organisation, an "
+    "enterprise, a person, a cluster, a plan) and the Wikidata item for that same thing.",
+    ns.SKOS + "exactMatch": "A kind of thing of this dataset (an industry, an industry group, "
+    "a product or product line, a metric) and the Wikidata item for that kind or field, "
+    "which is a class or a concept there, not an individual: close enough to join on, not "
+    "the same resource.",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class Statistics:
     classes: list[tuple[str, int]]  # class IRI, distinct instances
     properties: list[tuple[str, int]]  # property IRI, triples
     examples: list[str]
+    # Links to Wikidata (graph/links), by predicate: owl:sameAs, skos:exactMatch.
+    linksets: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _rows(store: ReadableStore, query: str) -> list[Any]:
@@ -86,7 +98,16 @@ def statistics(store: ReadableStore) -> Statistics:
     seen_kinds: dict[str, str] = {}
     for iri in picked:
         seen_kinds.setdefault(iri[len(ns.ID) :].split("/", 1)[0], iri)
-    return Statistics(triples, entities, classes, properties, sorted(seen_kinds.values()))
+    linksets = [
+        (row["p"].value, int(row["n"].value))
+        for row in _rows(
+            store,
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.LINKS_GRAPH}> {{ ?s ?p ?o "
+            f"FILTER(?p IN (<{ns.OWL}sameAs>, <{ns.SKOS}exactMatch>)) }} }} "
+            "GROUP BY ?p ORDER BY ?p",
+        )
+    ]
+    return Statistics(triples, entities, classes, properties, sorted(seen_kinds.values()), linksets)
 
 
 def void_triples(manifest: Manifest, stats: Statistics, base_url: str) -> list[Triple]:
@@ -149,6 +170,26 @@ def void_triples(manifest: Manifest, stats: Statistics, base_url: str) -> list[T
         add(dataset, ns.VOID + "propertyPartition", partition)
         add(partition, ns.VOID + "property", NamedNode(iri))
         add(partition, ns.VOID + "triples", number(count))
+    # The links to Wikidata, one void:Linkset per predicate: which predicate, how many, from
+    # which table (see graph/README.md: owl:sameAs for single things, skos:exactMatch for
+    # kinds of things).
+    if stats.linksets:
+        wikidata = NamedNode(WIKIDATA_DATASET)
+        add(wikidata, ns.RDF + "type", NamedNode(ns.VOID + "Dataset"))
+        add(wikidata, ns.DCTERMS + "title", Literal("Wikidata", language="en"))
+        add(wikidata, ns.FOAF + "homepage", NamedNode("https://www.wikidata.org/"))
+        add(wikidata, ns.VOID + "uriSpace", Literal("http://www.wikidata.org/entity/"))
+        add(wikidata, ns.VOID + "sparqlEndpoint", NamedNode("https://query.wikidata.org/sparql"))
+    for predicate, count in stats.linksets:
+        linkset = NamedNode(f"{ns.DATASET}#wikidata-{predicate.rsplit('#', 1)[-1].lower()}")
+        add(dataset, ns.VOID + "subset", linkset)
+        add(linkset, ns.RDF + "type", NamedNode(ns.VOID + "Linkset"))
+        add(linkset, ns.VOID + "linkPredicate", NamedNode(predicate))
+        add(linkset, ns.VOID + "subjectsTarget", dataset)
+        add(linkset, ns.VOID + "objectsTarget", NamedNode(WIKIDATA_DATASET))
+        add(linkset, ns.VOID + "triples", number(count))
+        add(linkset, ns.DCTERMS + "source", NamedNode(ns.ID + "source/wikidata-links"))
+        add(linkset, ns.DCTERMS + "description", Literal(LINK_RULES[predicate], language="en"))
     conforms = BlankNode("validation")
     add(dataset, ns.SHKG + "validation", conforms)
     add(conforms, ns.RDF + "type", NamedNode("http://www.w3.org/ns/shacl#ValidationReport"))
