@@ -296,7 +296,8 @@ def _cached(
     for a page that does not exist: then ``missing()`` answers, and nothing is kept.  A 304
     is only ever for a page that exists (kept, or rendered now), whatever the client sends.
     """
-    lang = languages.chosen(request)
+    # Only pages have a language: RDF is the same bytes (and ETag) whatever the reader speaks.
+    lang = languages.chosen(request) if media == HTML else i18n.DEFAULT
     validators = service.conditional(
         request, "page", key, media, lang, extra={"Vary": languages.VARY, **extra}
     )
