@@ -395,7 +395,7 @@ def test_the_chinese_interface_renders(browser: Browser, server: ServerProcess) 
         visit.shot("chinese-interface-targets-2025")
         # The switch goes back to English, and stays there.
         tab.get_by_role("link", name="English").click()
-        tab.wait_for_load_state()
+        tab.wait_for_url("**/id/target/?year=2025&lang=en")  # the filter kept
         assert tab.locator("h1").inner_text() == "Targets"
         tab.goto(visit.base + "/")
         assert tab.locator("h1").inner_text() == "Shanghai Industry Knowledge Graph"
@@ -437,14 +437,16 @@ def test_a_query_error_is_explained_and_marked_in_the_editor(visit: Visit) -> No
     broken = "SELECT ?s WHERE {\n  ?s ?p ?o\n  FILTER(\n}"
     tab.goto(visit.base + "/query#" + urlencode({"query": broken}))
     tab.locator("html[data-editor='yasgui']").wait_for(state="attached")
+    # A shared link's query runs as the page opens.
     panel = tab.locator(".tabPanel.active")
-    panel.locator(".yasqe_queryButton").click()
     error = panel.locator(".shkg-query-error")
     error.wait_for()
     text = error.inner_text()
     assert text.startswith("Error 400: malformed query at line 4, column ")
     assert '{"ok"' not in text  # the message, not the response's JSON
-    assert panel.locator(".CodeMirror .shkg-error-line").count() == 1
+    line = panel.locator(".CodeMirror .shkg-error-line")
+    line.wait_for()
+    assert line.count() == 1
     assert panel.locator(".CodeMirror .shkg-error-at").count() == 1
     visit.shot("query-error")
     # The failed request is the browser's one complaint.

@@ -89,17 +89,39 @@ def test_the_html_table_sorts_pages_and_links_its_rows(client: TestClient) -> No
     text = page.text
     assert 'aria-sort="descending"' in text
     assert 'rel="next"' in text and "page=2" in text
-    assert text.count("<tr>") == 1 + 5  # the header and five rows
-    assert 'href="/id/target/' in text
-    # Descending by value: the largest value first (a trillion-scale investment or output).
-    first = client.get("/id/target/?sort=-value&format=json").json()["rows"][0]
-    values = [
-        float(v["value"])
-        for row in client.get("/id/target/?format=json").json()["rows"]
-        for v in row["value"]
-        if v["value"]
-    ]
-    assert float(first["value"][0]["value"]) == max(values)
+    body = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 5
+    # Descending by value: the first row of the page is the target with the largest value.
+    rows = client.get("/id/target/?format=json").json()["rows"]
+    largest = max(
+        (row for row in rows if row["value"] and row["value"][0]["value"]),
+        key=lambda row: float(row["value"][0]["value"]),
+    )
+    first = body.split("</tr>", 1)[0]
+    assert f'<a href="{largest["iri"].removeprefix("https://w3id.org/shkg")}"' in first
+    # Past the last page: 404, not an empty page.
+    assert client.get("/id/target/?size=5&page=999").status_code == 404
+
+
+def test_a_facet_counts_what_choosing_another_of_its_values_would_add(
+    client: TestClient,
+) -> None:
+    chosen = client.get("/id/target/?year=2025&format=json").json()
+    years = {f["value"]: f["count"] for f in chosen["facets"]["year"]}
+    assert "2030" in years  # still offered while 2025 is chosen
+    whole = client.get("/id/target/?format=json").json()
+    assert years == {f["value"]: f["count"] for f in whole["facets"]["year"]}
+    # Other facets count within the chosen year.
+    assert sum(f["count"] for f in chosen["facets"]["source"]) >= chosen["total"]
+
+
+def test_the_language_switch_keeps_the_filters(client: TestClient) -> None:
+    page = client.get("/id/target/?year=2025&sort=value").text
+    assert 'href="?year=2025&amp;sort=value&amp;lang=zh"' in page
+    search = client.get("/search?q=Lingang").text
+    assert 'href="?q=Lingang&amp;lang=zh"' in search
+    # (By Accept-Language: ?lang= would leave its cookie in this module's client.)
+    assert "搜索" in client.get("/search?q=Lingang", headers={"Accept-Language": "zh"}).text
 
 
 @pytest.mark.parametrize(
@@ -112,6 +134,8 @@ def test_the_html_table_sorts_pages_and_links_its_rows(client: TestClient) -> No
         ("/id/unknown-kind/", 404),
         ('/id/a"b/', 404),
         ("/id/target/?q=" + "x" * 600, 400),
+        ("/id/example/%C2%B2", 404),
+        ("/id/example/" + "9" * 5000, 404),
     ],
 )
 def test_bad_parameters_get_a_clear_client_error(client: TestClient, url: str, status: int) -> None:

@@ -24,6 +24,8 @@ CNY = "http://qudt.org/vocab/unit/CCY_CNY"
         (None, "en-GB,en;q=0.9,zh;q=0.8", "en"),
         (None, "fr-FR,fr;q=0.9,zh-TW;q=0.5", "zh"),
         (None, "fr-FR", "en"),
+        (None, "fr, en, zh", "en"),
+        (None, "fr, zh, en", "zh"),
         (None, "zh;q=0, en;q=0.1", "en"),
         (None, "zh;q=nonsense", "en"),
         ("zh", "en", "zh"),
@@ -77,6 +79,7 @@ def test_every_marked_message_has_a_chinese_translation_with_the_same_placeholde
     for message, _plural, where in marked:
         entry = catalog.get(message)
         assert entry is not None, f"{message!r} ({where}) is not in the catalogue"
+        assert not entry.fuzzy, f"{message!r} ({where}) is marked fuzzy, so it is not used"
         string = str(entry.string[0] if isinstance(entry.string, tuple | list) else entry.string)
         assert string, f"{message!r} ({where}) is not translated"
         assert sorted(placeholder.findall(string)) == sorted(placeholder.findall(message))

@@ -110,7 +110,8 @@ def page(title: str, body: str, query: str = "", head: str = "") -> str:
     )
     # The switch names each language in itself; the current one is not a link.
     switch = " · ".join(
-        f'<a href="?lang={code}" hreflang="{code}" lang="{code}">{esc(LANGUAGE_NAMES[code])}</a>'
+        f'<a href="{esc(i18n.switch_href(code))}" hreflang="{code}" lang="{code}">'
+        f"{esc(LANGUAGE_NAMES[code])}</a>"
         if code != lang
         else f'<span lang="{code}" aria-current="true">{esc(LANGUAGE_NAMES[code])}</span>'
         for code in i18n.LANGUAGES
@@ -394,8 +395,10 @@ def figures_section(store: ReadableStore, subject: NamedNode) -> str:
     if not facts:
         return ""
     groups: dict[tuple[str, str], list[Point]] = defaultdict(list)
-    for fact, _role in facts:
-        found = point(store, fact)
+    for fact, role in facts:
+        # A timeline is of one subject: on a place's or plan's page, the facts about several
+        # industries in one metric are not one series.
+        found = point(store, fact) if role == "subject" else None
         if found:
             groups[(found.metric, found.unit)].append(found)
     charts = "".join(
@@ -513,8 +516,10 @@ def resource_page(store: ReadableStore, iri: NamedNode, embedded: str | None = N
         for suffix, media, _name in FORMATS
     )
     if embedded:
-        # "</" would end the script element early: JSON allows "<\/" for it.
-        head += '<script type="application/ld+json">' + embedded.replace("</", "<\\/") + "</script>"
+        # Markup characters as JSON escapes: "</script>" or "<!--" in the data (an article's
+        # text) can then neither end the element nor change how the parser reads it.
+        safe = embedded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        head += f'<script type="application/ld+json">{safe}</script>'
     return page(title, body, head=head)
 
 

@@ -18,6 +18,7 @@ import ast
 import contextlib
 import functools
 import io
+import urllib.parse
 from collections.abc import Iterator
 from contextvars import ContextVar
 from decimal import Decimal
@@ -37,6 +38,8 @@ LOCALES = Path(__file__).resolve().parents[1] / "locale"
 # The Babel locale of each interface language (Simplified Chinese as used in Shanghai).
 _BABEL = {"en": "en", "zh": "zh_Hans_CN"}
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+# The query string of the page being rendered, which the language switch keeps.
+_query: ContextVar[str] = ContextVar("query", default="")
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name message extractors look for
@@ -90,13 +93,22 @@ def current() -> str:
 
 
 @contextlib.contextmanager
-def language(code: str) -> Iterator[None]:
-    """Render in ``code`` (one of :data:`LANGUAGES`) inside the block."""
+def language(code: str, query: str = "") -> Iterator[None]:
+    """Render in ``code`` (one of :data:`LANGUAGES`) inside the block; ``query`` is the page's
+    query string, which the language switch keeps (its filters, its search)."""
     token = _current.set(code if code in LANGUAGES else DEFAULT)
+    kept = _query.set(query)
     try:
         yield
     finally:
+        _query.reset(kept)
         _current.reset(token)
+
+
+def switch_href(code: str) -> str:
+    """The link to this page in language ``code``: its query string with ``lang`` set."""
+    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(_query.get()) if k != "lang"]
+    return "?" + urllib.parse.urlencode([*pairs, ("lang", code)])
 
 
 @functools.cache
@@ -131,8 +143,9 @@ def negotiate(asked: str | None, accept_language: str | None) -> str:
                 except ValueError:
                     q = 0.0
         # Earlier entries win ties, as the header's order expresses preference too.
-        if primary in LANGUAGES and q > best_q and q > 0:
-            best, best_q = primary, q - position * 1e-6
+        adjusted = q - position * 1e-6
+        if primary in LANGUAGES and q > 0 and adjusted > best_q:
+            best, best_q = primary, adjusted
     return best
 
 

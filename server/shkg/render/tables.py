@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from shkg import namespaces as ns
-from shkg.errors import BadRequest
+from shkg.errors import BadRequest, NotFound
 from shkg.query.stores import ReadableStore
 from shkg.render import i18n
 from shkg.render.describe import HAS_SELECTOR, LABEL_PROPERTIES
@@ -360,7 +360,12 @@ class View:
         self.page = page
         self.size = size
         self.matching = self._order(_filter(table.rows, filters, text))
-        self.facets = facet_counts(table, self.matching)
+        self.facets = facet_counts(table, filters, text)
+        if self.page > self.pages:
+            raise NotFound(
+                f"there is no page {self.page}: these rows fill {self.pages} "
+                f"of {self.size} rows each"
+            )
 
     @classmethod
     def of(cls, table: Listing, params: Any) -> View:
@@ -468,19 +473,24 @@ def _filter(rows: list[Row], filters: dict[str, list[str]], text: str) -> list[R
     return kept
 
 
-def facet_counts(table: Listing, rows: list[Row]) -> dict[str, list[tuple[str, str, int]]]:
-    """For each facet, its values among ``rows`` as (raw, text, count), most frequent first."""
+def facet_counts(
+    table: Listing, filters: dict[str, list[str]], text: str
+) -> dict[str, list[tuple[str, str, int]]]:
+    """For each facet, its values as (raw, text, count), most frequent first, counted over the
+    rows that every other filter (and ``text``) keeps: choosing year 2025 still shows what
+    choosing 2030 as well would add, as a facet's values combine with "or"."""
     found: dict[str, list[tuple[str, str, int]]] = {}
     for column in table.columns:
         if not column.facet:
             continue
+        others = {key: values for key, values in filters.items() if key != column.key}
         counts: Counter[tuple[str, str]] = Counter()
-        for row in rows:
+        for row in _filter(table.rows, others, text):
             for value in {(v.raw, v.text) for v in row.get(column.key, ())}:
                 counts[value] += 1
         found[column.key] = [
-            (raw, text, n)
-            for (raw, text), n in sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
+            (raw, label, n)
+            for (raw, label), n in sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
         ]
     return found
 

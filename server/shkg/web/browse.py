@@ -62,7 +62,7 @@ def router(service: Service) -> APIRouter:
         validators = service.conditional(request, "kinds", lang, extra={"Vary": languages.VARY})
         if validators.current():
             return validators.not_modified()
-        with i18n.language(lang):
+        with languages.rendering(request):
             body = browsing.kinds_page(kept.kinds())
         return languages.remember(request, validators.respond(body.encode(), "text/html"))
 
@@ -101,7 +101,7 @@ def router(service: Service) -> APIRouter:
             return validators.respond(
                 json.dumps(document, ensure_ascii=False).encode(), "application/json"
             )
-        with i18n.language(lang):
+        with languages.rendering(request):
             page = browsing.browse_page(table, view)
         return languages.remember(request, validators.respond(page.encode(), "text/html"))
 

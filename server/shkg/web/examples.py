@@ -18,7 +18,7 @@ from shkg import namespaces as ns
 from shkg.errors import NotAcceptable, NotFound
 from shkg.query.negotiation import choose_format
 from shkg.query.sparql import Answer, QueryRequest
-from shkg.render import browsing, i18n
+from shkg.render import browsing
 from shkg.web import languages
 from shkg.web.protocol import RDF_FORMATS, _client
 from shkg.web.service import Service
@@ -120,7 +120,7 @@ def router(service: Service) -> APIRouter:
                 (number, title, example_comment(text))
                 for number, (title, text) in enumerate(service.queries, start=1)
             ]
-            with i18n.language(lang):
+            with languages.rendering(request):
                 listing = browsing.examples_page(questions)
             return languages.remember(request, validators.respond(listing, "text/html"))
         body = pyoxigraph.serialize(
@@ -152,7 +152,12 @@ def router(service: Service) -> APIRouter:
         endpoint = service.base_url + "sparql"
         lang = languages.chosen(request)
         validators = service.conditional(
-            request, "example", str(index), media, lang, extra={"Vary": languages.VARY}
+            request,
+            "example",
+            str(index),
+            media,
+            lang if media == "text/html" else "",
+            extra={"Vary": languages.VARY},
         )
         if validators.current():
             return validators.not_modified()
@@ -162,7 +167,7 @@ def router(service: Service) -> APIRouter:
             body = pyoxigraph.serialize(triples, format=RDF_FORMATS[media])
             return validators.respond(body, media)
         results = _results(service, request, text)
-        with i18n.language(lang):
+        with languages.rendering(request):
             page = browsing.example_page(
                 service.store, index, title, example_comment(text), text, results
             )
@@ -177,7 +182,9 @@ def router(service: Service) -> APIRouter:
 def _numbered(service: Service, number: str) -> tuple[int, tuple[str, str]] | None:
     """The example a path segment names (``03``, ``3``, ``03.html``), 1-based."""
     stem = number.removesuffix(".html")
-    if not stem.isdigit() or not 1 <= int(stem) <= len(service.queries):
+    if not (stem.isascii() and stem.isdigit() and len(stem) < 4):
+        return None
+    if not 1 <= int(stem) <= len(service.queries):
         return None
     index = int(stem)
     return index, service.queries[index - 1]

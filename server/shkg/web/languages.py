@@ -7,6 +7,8 @@ A page's body depends on the language, so each page's ETag includes it and its r
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -27,3 +29,9 @@ def remember(request: Request, response: Response) -> Response:
     if asked in i18n.LANGUAGES and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def rendering(request: Request, keep_query: bool = True) -> AbstractContextManager[None]:
+    """Render for this request: in its language, with its query string for the language switch
+    to keep (not for a page kept in the result cache, whose body must not depend on it)."""
+    return i18n.language(chosen(request), request.url.query if keep_query else "")

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from shkg.query.sparql import GRAPH_FORMATS, RESULTS_FORMATS
 from shkg.render.html import esc, page
-from shkg.web import assets
+from shkg.web import assets, languages
 from shkg.web.service import Service
 
 RDF_MEDIA = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
@@ -240,25 +240,29 @@ def _docs_router() -> APIRouter:
 
     @routes.get("/docs", include_in_schema=False)
     def docs(request: Request) -> Response:
-        if not assets.installed("swagger-ui"):
-            body = (
-                '<h1>API</h1><p class="note">Swagger UI\'s assets are not installed '
-                f"(<code>{esc('npm ci --prefix server/shkg/assets')}</code>). The API is "
-                'described by its <a href="/openapi.json">OpenAPI document</a>.</p>'
-            )
-            return HTMLResponse(page("API", body))
-        body = (
-            '<h1>API</h1><p>The <a href="/openapi.json">OpenAPI document</a>, to read and try '
-            'below.</p><div id="swagger-ui" data-url="/openapi.json"></div>'
-        )
-        html = page("API", body).replace(
-            "</head>",
-            '<link rel="stylesheet" href="/assets/swagger-ui/swagger-ui.css">'
-            '<script src="/assets/swagger-ui/swagger-ui-bundle.js" defer></script>'
-            '<script src="/assets/site/docs.js" defer></script></head>',
-            1,
-        )
-        return HTMLResponse(html)
+        with languages.rendering(request):
+            return languages.remember(request, HTMLResponse(_docs_page()))
 
     routes.add_api_route("/docs", docs, methods=["HEAD"], include_in_schema=False)
     return routes
+
+
+def _docs_page() -> str:
+    if not assets.installed("swagger-ui"):
+        body = (
+            '<h1>API</h1><p class="note">Swagger UI\'s assets are not installed '
+            f"(<code>{esc('npm ci --prefix server/shkg/assets')}</code>). The API is "
+            'described by its <a href="/openapi.json">OpenAPI document</a>.</p>'
+        )
+        return page("API", body)
+    body = (
+        '<h1>API</h1><p>The <a href="/openapi.json">OpenAPI document</a>, to read and try '
+        'below.</p><div id="swagger-ui" data-url="/openapi.json"></div>'
+    )
+    return page(
+        "API",
+        body,
+        head='<link rel="stylesheet" href="/assets/swagger-ui/swagger-ui.css">'
+        '<script src="/assets/swagger-ui/swagger-ui-bundle.js" defer></script>'
+        '<script src="/assets/site/docs.js" defer></script>',
+    )

@@ -306,8 +306,8 @@ def _cached(
     if kept is None:
         with i18n.language(lang):
             body = render()
-        if body is None:
-            return missing() if missing else _not_found(key, media)
+            if body is None:
+                return missing() if missing else _not_found(key, media)
         kept = Answer(body=body, media_type=_media_header(media))
         service.cache.put(tag, kept, len(body))
     if validators.current():

@@ -35,6 +35,7 @@ from shkg.query.sparql import GRAPH_FORMATS, RESULTS_FORMATS, Answer, QueryReque
 from shkg.render import html
 from shkg.render.description import service_description
 from shkg.run.ratelimit import client_key
+from shkg.web import languages
 from shkg.web.service import Service
 
 # Graph formats for the service description and the example answers.
@@ -116,7 +117,9 @@ def router(service: Service) -> APIRouter:
         media = _negotiate(request, request.query_params.get("format"), offered)
         if media != "text/html":
             return _graph_store(service, request, graph, False, media)
-        validators = service.conditional(request, "graph-page", graph)
+        validators = service.conditional(
+            request, "graph-page", graph, languages.chosen(request), extra={"Vary": languages.VARY}
+        )
         if validators.current():
             return validators.not_modified()
         derived = [
@@ -126,13 +129,14 @@ def router(service: Service) -> APIRouter:
             )
             if isinstance(q.object, pyoxigraph.NamedNode)
         ]
-        body = html.graph_page(
-            graph,
-            service.manifest.graphs[graph],
-            sorted(set(derived)),
-            list(graphstore.offered(graph)),
-        )
-        return validators.respond(body, "text/html")
+        with languages.rendering(request):
+            body = html.graph_page(
+                graph,
+                service.manifest.graphs[graph],
+                sorted(set(derived)),
+                list(graphstore.offered(graph)),
+            )
+        return languages.remember(request, validators.respond(body, "text/html"))
 
     routes.add_api_route(
         "/graph/{name}", graph_iri, methods=["GET", "HEAD"], include_in_schema=False
@@ -205,18 +209,22 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
     # HTML last: a program asking for anything gets Turtle, a browser the page.
     media = _negotiate(request, fmt, {**RDF_FORMATS, "text/html": None})
     endpoint = service.base_url + "sparql"
-    validators = service.conditional(request, "description", endpoint, media)
+    lang = languages.chosen(request) if media == "text/html" else ""
+    validators = service.conditional(
+        request, "description", endpoint, media, lang, extra={"Vary": languages.VARY}
+    )
     if validators.current():
         return validators.not_modified()
     if media == "text/html":
-        page = html.service_page(
-            endpoint,
-            service.manifest,
-            service.settings.federation_allowlist,
-            list(RESULTS_FORMATS),
-            list(GRAPH_FORMATS),
-        )
-        return validators.respond(page, "text/html")
+        with languages.rendering(request):
+            page = html.service_page(
+                endpoint,
+                service.manifest,
+                service.settings.federation_allowlist,
+                list(RESULTS_FORMATS),
+                list(GRAPH_FORMATS),
+            )
+        return languages.remember(request, validators.respond(page, "text/html"))
     graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
     data = graph.serialize(format="nt", encoding="utf-8")
     # Sorted, so that Turtle groups each subject's statements together.

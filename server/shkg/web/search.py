@@ -16,6 +16,7 @@ from shkg.errors import BadRequest, NotAcceptable
 from shkg.query.negotiation import choose_format
 from shkg.render import html
 from shkg.render.html import local_href
+from shkg.web import languages
 from shkg.web.service import Service
 
 # The longest query read, in characters; a name is never longer.
@@ -38,14 +39,18 @@ def router(service: Service) -> APIRouter:
         media = choose_format(format, request.headers.get("accept"), OFFERED)
         if media is None:
             raise NotAcceptable(f"available as {', '.join(OFFERED)}")
-        validators = service.conditional(request, "search", q, str(limit), media)
+        lang = languages.chosen(request) if media == "text/html" else ""
+        validators = service.conditional(
+            request, "search", q, str(limit), media, lang, extra={"Vary": languages.VARY}
+        )
         if validators.current():
             return validators.not_modified()
         index = service.search
         hits = index.search(q, limit) if index is not None else []
         if media == "text/html":
-            body = html.search_page(q, hits, available=index is not None)
-            return validators.respond(body, "text/html")
+            with languages.rendering(request):
+                body = html.search_page(q, hits, available=index is not None)
+            return languages.remember(request, validators.respond(body, "text/html"))
         results = [{**hit.to_json(), "page": local_href(hit.iri)} for hit in hits]
         body = json.dumps({"query": q, "results": results}, ensure_ascii=False)
         return validators.respond(body.encode("utf-8"), "application/json")
