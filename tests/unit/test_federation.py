@@ -11,8 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph
 import pytest
 
-from shkg.errors import BadRequest, Forbidden, MalformedQuery
+from shkg.errors import BadRequest, Forbidden, MalformedQuery, ServiceRefused, UpdateAsQuery
 from shkg.query.federation import check_federation, normalise
+from shkg.query.sparql import QueryRequest, answer, may_call_service
 
 ALLOWED = ("http://a.example/sparql", "https://query.wikidata.org/sparql")
 
@@ -241,3 +242,27 @@ def test_an_allowed_service_is_called(listener: Listener) -> None:
     assert len(list(result)) == 1  # the listener's one empty solution
     del result
     assert listener.paths[calls:] == ["/allowed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { SERVICE <http://a.example/> { ?s ?p ?o } }", True),
+        ("SELECT * WHERE { sErViCe <http://a.example/> { } }", True),
+        ("SELECT * WHERE { ?s ?p trueSERVICE <http://evil.example/> { } }", True),
+        ('SELECT * WHERE { ?s ?p "\\u0053ERVICE" }', True),  # any escape: lexed in full
+        ("SELECT * WHERE { ?s ?p 'services' }", True),  # a false alarm only costs time
+    ],
+)
+def test_a_text_without_the_letters_of_service_is_not_lexed(text: str, may: bool) -> None:
+    assert may_call_service(text) is may
+
+
+def test_unlexed_queries_are_still_refused_as_updates_and_services() -> None:
+    store = pyoxigraph.Store()
+    with pytest.raises(UpdateAsQuery):
+        answer(store, QueryRequest("INSERT DATA { <http://a.example/s> <http://a.example/p> 1 }"))
+    with pytest.raises(ServiceRefused):
+        answer(store, QueryRequest("SELECT * WHERE { SERVICE <http://evil.example/> { } }"))
+    assert answer(store, QueryRequest("ASK { }")).body
