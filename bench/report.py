@@ -198,21 +198,15 @@ class Target:
 
 
 def targets(cells: list[Cell], rows: list[Row], facts: dict[str, Any]) -> list[Target]:
+    """The speed and memory targets, each with what one run measured and PASS or MISS."""
     scales = list(facts["scales"])
+    seed = scales[0] if scales else "seed"
     found: list[Target] = []
     for scale in scales:
-        found += _ratio_targets(cells, rows, scale)
-    seed = scales[0] if scales else "seed"
+        found += _ratio_targets(cells, rows, scale, at_seed=scale == seed)
+    found += _memory_targets(rows, scales, seed)
     found.append(_rdflib_target(rows, seed))
-    bulk = facts.get("bulk_load")
-    if bulk:
-        found.append(
-            Target(
-                f"bulk load of {scale_name(bulk['quads'])} triples >= 300,000 triples/s",
-                f"{bulk['rate']:,.0f} triples/s ({bulk['seconds']:.1f} s)",
-                bulk["rate"] >= 300_000,
-            )
-        )
+    found.append(_load_target(facts))
     servers = facts["scales"].get(seed, {}).get("servers", {}).get(OURS, {})
     first = servers.get("first_answer_seconds")
     found.append(
@@ -222,33 +216,27 @@ def targets(cells: list[Cell], rows: list[Row], facts: dict[str, Any]) -> list[T
             None if first is None else first < 2.0,
         )
     )
-    rss = servers.get("rss_peak")
-    found.append(
-        Target(
-            "server RSS < 300 MB (seed graph; sum over its process tree)",
-            _num(rss / MB if rss else None, " MB", 0),
-            None if not rss else rss < 300 * MB,
-        )
-    )
     return found
 
 
-def _ratio_targets(cells: list[Cell], rows: list[Row], scale: str) -> list[Target]:
+def _ratio_targets(cells: list[Cell], rows: list[Row], scale: str, at_seed: bool) -> list[Target]:
     found = []
-    unique = find(rows, scale, "unique", 16, OURS)
-    found.append(
-        Target(
-            f"all-unique queries, c16: throughput >= 0.5 x oxigraph ({scale})",
-            _x(unique.throughput_ratio if unique else None),
-            _at_least(unique.throughput_ratio if unique else None, 0.5),
+    for concurrency in (16, 1) if at_seed else (16,):
+        unique = find(rows, scale, "unique", concurrency, OURS)
+        found.append(
+            Target(
+                f"unique queries (competency shapes, lookups, ASK, DESCRIBE), "
+                f"c{concurrency}: >= 1.0 x oxigraph ({scale})",
+                _x(unique.throughput_ratio if unique else None),
+                _at_least(unique.throughput_ratio if unique else None, 1.0),
+            )
         )
-    )
-    mix = find(rows, scale, "mix", 16, OURS)
+    cached = find(rows, scale, "competency", 16, OURS)
     found.append(
         Target(
-            f"realistic mix with repeats, c16: throughput >= 1.0 x oxigraph ({scale})",
-            _x(mix.throughput_ratio if mix else None),
-            _at_least(mix.throughput_ratio if mix else None, 1.0),
+            f"cached answers (each competency query repeated), c16: >= 2.0 x oxigraph ({scale})",
+            _x(cached.throughput_ratio if cached else None),
+            _at_least(cached.throughput_ratio if cached else None, 2.0),
         )
     )
     worst: list[tuple[float, str]] = []
@@ -289,6 +277,53 @@ def _ratio_targets(cells: list[Cell], rows: list[Row], scale: str) -> list[Targe
         )
     )
     return found
+
+
+def _memory_targets(rows: list[Row], scales: list[str], seed: str) -> list[Target]:
+    """Resident memory of our server's process tree, at its peak during the unique run."""
+    found = []
+    for scale in scales:
+        ours = find(rows, scale, "unique", 16, OURS)
+        theirs = find(rows, scale, "unique", 16, OXIGRAPH)
+        if scale == seed:
+            found.append(
+                Target(
+                    f"RSS of the whole process tree in the unique run <= 150 MB ({scale})",
+                    _num(ours.rss / MB if ours and ours.rss else None, " MB", 0),
+                    None if not ours or not ours.rss else ours.rss <= 150 * MB,
+                )
+            )
+        else:
+            value = ratio(ours.rss if ours else None, theirs.rss if theirs else None)
+            found.append(
+                Target(
+                    f"RSS of the whole process tree in the unique run <= 1.5 x oxigraph ({scale})",
+                    _x(value) + (f" ({ours.rss / MB:,.0f} MB)" if ours and ours.rss else ""),
+                    None if value is None else value <= 1.5,
+                )
+            )
+    return found
+
+
+def _load_target(facts: dict[str, Any]) -> Target:
+    """The build's loader (pyoxigraph's bulk load) against `oxigraph load`, on one file."""
+    bulk = facts.get("bulk_load")
+    name = "bulk load (the build's loader) >= 0.9 x `oxigraph load` on the same file"
+    if not bulk:
+        return Target(name, "n/a (no run at scale)", None)
+    # The file loaded at scale (the seed's load is too short to time fairly).
+    loads = facts.get("oxigraph_load_seconds", {})
+    scale = next((name for name in loads if name != "seed"), scale_name(bulk["quads"]))
+    seconds = loads.get(scale)
+    if not seconds:
+        return Target(name, f"{bulk['rate']:,.0f} triples/s; oxigraph load not run", None)
+    theirs = bulk["quads"] / seconds
+    value = bulk["rate"] / theirs
+    return Target(
+        f"{name} ({scale})",
+        f"{value:.2f}x ({bulk['rate']:,.0f} against {theirs:,.0f} triples/s)",
+        value >= 0.9,
+    )
 
 
 def _rdflib_target(rows: list[Row], scale: str) -> Target:
@@ -630,7 +665,9 @@ def _notes(cells: list[Cell], facts: dict[str, Any]) -> str:
         f"the competency queries and resource pages ({mix.get('items', '?')} items, "
         f"{mix.get('pages', '?')} of them pages: `GET /id/...` as Turtle on ours, the same "
         "description as one CONSTRUCT on the others). **unique**: eight shapes of the "
-        "competency queries with a constant drawn from the data, each text asked once."
+        "competency queries and as many cheap ones (a label, the types, a resource's statements, "
+        "what points to it, two ASKs, two DESCRIBEs), each with a constant drawn from the data, "
+        "each text asked once, at c1 and c16."
     )
     share = 100 * client / elapsed if elapsed else 0
     generator = (

@@ -68,6 +68,7 @@ class Budget:
     scale_mix_seconds: float
     scale_mix_rounds: int
     mix_concurrencies: tuple[int, ...] = (16,)
+    unique_concurrencies: tuple[int, ...] = (1, 16)
     competency_concurrencies: tuple[int, ...] = (1, 16)
     pages_seed: int = 100
     pages_scale: int = 200
@@ -446,6 +447,7 @@ class Bench:
                     system, items, order, r * self.budget.max_requests
                 ),
             )
+        for concurrency in self.budget.unique_concurrencies:
             self._cell(
                 scale,
                 "unique",

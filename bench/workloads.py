@@ -285,6 +285,21 @@ SELECT ?designation ?designee ?label ?batch ?year WHERE {
     ),
 )
 
+# As many cheap shapes as competency shapes: the lookups a linked-data client makes most
+# (a label, the types, a resource's statements, what points to it), ASK and DESCRIBE.  Their
+# cost is mostly the server's own, not the engine's.  Asked as Turtle when ``graph``.
+LOOKUPS = (
+    Template("label-of", "page", "SELECT ?label WHERE { <{x}> rdfs:label ?label }"),
+    Template("types-of", "page", "SELECT ?type WHERE { <{x}> a ?type }"),
+    Template("statements-of", "page", "SELECT ?p ?o WHERE { <{x}> ?p ?o }"),
+    Template("pointing-to", "page", "SELECT ?s ?p WHERE { ?s ?p <{x}> }"),
+    Template("ask-exists", "page", "ASK { <{x}> ?p ?o }"),
+    Template("ask-target", "fact", "ASK { <{x}> a shkg:Target }"),
+    Template("describe-page", "page", "DESCRIBE <{x}>"),
+    Template("describe-fact", "fact", "DESCRIBE <{x}>"),
+)
+SHAPES = TEMPLATES + LOOKUPS
+
 # Spreads consecutive sequence numbers over a pool (Knuth's multiplicative hash).
 _SPREAD = 2654435761
 
@@ -293,7 +308,7 @@ def unique_query(index: int, constants: dict[str, list[str]]) -> Query:
     """The ``index``-th unique query: a template, a constant from its pool and numbers that
     vary with ``index``; a LIMIT above any answer's size carries ``index`` itself, so no two
     texts are the same and no cache, ours or another's, can answer one from another."""
-    template = TEMPLATES[index % len(TEMPLATES)]
+    template = SHAPES[index % len(SHAPES)]
     pool = constants[template.pool]
     constant = pool[(index * _SPREAD >> 7) % len(pool)]
     body = (
@@ -301,7 +316,10 @@ def unique_query(index: int, constants: dict[str, list[str]]) -> Query:
         .replace("{n6}", "0" * (index % 6))
         .replace("{n15}", f"{16 + index % 15:02d}")
     )
-    return Query(PREFIXES + body + f"\nLIMIT {1_000_000 + index}\n", template.name)
+    if template.text.startswith("ASK"):  # ASK takes no LIMIT: a comment makes it unique
+        return Query(PREFIXES + body + f"\n# {index}\n", template.name)
+    graph = template.text.startswith("DESCRIBE")
+    return Query(PREFIXES + body + f"\nLIMIT {1_000_000 + index}\n", template.name, graph)
 
 
 def unique_requests(
