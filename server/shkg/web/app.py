@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import json
 import logging
 import sys
@@ -49,6 +52,7 @@ def create_app(service: Service) -> FastAPI:
         try:
             yield
         finally:
+            ACCESS_LOG.flush()
             pool.close()
 
     app = FastAPI(
@@ -259,7 +263,7 @@ class Observe:
         service.metrics.latency.labels(route).observe(elapsed)
         if service.settings.access_log:
             client = scope.get("client")
-            sys.stderr.write(
+            ACCESS_LOG.write(
                 json.dumps(
                     {
                         "time": round(time.time(), 3),
@@ -272,9 +276,48 @@ class Observe:
                         "build": service.build_id,
                     }
                 )
-                + "\n"
             )
+
+
+class AccessLog:
+    """The access log: one JSON line per request on standard error, written in batches.
+
+    A write and a flush per request cost as much as a tenth of a cheap query's whole time, so
+    lines are kept and written together at most ``FLUSH_SECONDS`` later (sooner when
+    ``MAX_LINES`` are waiting), from the event loop, and at exit."""
+
+    FLUSH_SECONDS = 0.25
+    MAX_LINES = 512
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._scheduled = False
+        atexit.register(self.flush)
+
+    def write(self, line: str) -> None:
+        self._lines.append(line)
+        if len(self._lines) >= self.MAX_LINES:
+            self.flush()
+        elif not self._scheduled:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # not on an event loop: nothing to wait for
+                self.flush()
+                return
+            self._scheduled = True
+            loop.call_later(self.FLUSH_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if not self._lines:
+            return
+        lines, self._lines = self._lines, []
+        with contextlib.suppress(OSError, ValueError):  # standard error closed at exit
+            sys.stderr.write("\n".join(lines) + "\n")
             sys.stderr.flush()
+
+
+ACCESS_LOG = AccessLog()
 
 
 _ROUTES = {
