@@ -9,9 +9,14 @@ and query must be the same as from the embedded store.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import json
 import re
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -569,3 +574,56 @@ def test_browsing_is_the_same_through_a_backend(
     server: ServerProcess, backend_server: ServerProcess, path: str
 ) -> None:
     assert_same(server, backend_server, path, "text/html")
+
+
+class _VirtuosoLikeBackend(BaseHTTPRequestHandler):
+    """Answers every query with SPARQL JSON whose blank node label pyoxigraph rejects, as
+    Virtuoso's ``nodeID://b10007`` labels are."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.dumps(
+            {
+                "head": {"vars": ["p", "o"]},
+                "results": {
+                    "bindings": [
+                        {
+                            "p": {"type": "uri", "value": "http://a.example/p"},
+                            "o": {"type": "bnode", "value": "nodeID://b10007"},
+                        }
+                    ]
+                },
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_that_does_not_parse_is_502_on_any_thread() -> None:
+    """The error leaves no pyoxigraph result behind: raised on one thread and handled on
+    another (as the app does), dropping it must not panic."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _VirtuosoLikeBackend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    store = RemoteStore(f"http://127.0.0.1:{server.server_port}/sparql", timeout=5, graphs=[])
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(
+                lambda: store.quads_for_pattern(
+                    pyoxigraph.NamedNode("http://a.example/s"), None, None
+                )
+            )
+            with pytest.raises(BadGateway, match="sent an answer that does not parse"):
+                future.result()
+        gc.collect()  # on this thread; a result left in the traceback would panic here
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()

@@ -283,12 +283,19 @@ class RemoteStore:
             raise self._failed(
                 "it answered a SELECT with something else", "sent an answer that does not parse"
             )
+        # pyoxigraph's results must be dropped on the thread that made them: the error is
+        # raised only once they are gone, without the traceback that holds them (the app may
+        # handle it on another thread).
+        failure: HttpError
         try:
             return self._collect(solutions, slots, obj is None, text)
         except (SyntaxError, ValueError) as error:
-            raise self._failed(
+            failure = self._failed(
                 f"its answer does not parse: {error}", "sent an answer that does not parse"
-            ) from None
+            )
+        finally:
+            del solutions
+        raise failure
 
     def _collect(
         self, solutions: pyoxigraph.QuerySolutions, slots: dict[str, Any], chain: bool, text: str
