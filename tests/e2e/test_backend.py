@@ -30,6 +30,7 @@ from shkg.errors import BackendError, BadGateway, ServiceUnavailable
 from shkg.manifest import Manifest, SearchFile
 from shkg.query.results import Limits
 from shkg.query.sparql import QueryRequest
+from shkg.render.describe import select
 from shkg.run.backends import RemoteQueries, RemoteStore, check_holds_release
 from tests.support import ROOT, Listener, OxigraphBackend, ServerProcess, quiet
 
@@ -623,6 +624,22 @@ def test_an_answer_that_does_not_parse_is_502_on_any_thread() -> None:
             with pytest.raises(BadGateway, match="sent an answer that does not parse"):
                 future.result()
         gc.collect()  # on this thread; a result left in the traceback would panic here
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_select_the_pages_read_that_does_not_parse_is_502_on_any_thread() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _VirtuosoLikeBackend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    store = RemoteStore(f"http://127.0.0.1:{server.server_port}/sparql", timeout=5, graphs=[])
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(lambda: select(store, "SELECT ?p ?o WHERE { ?s ?p ?o }"))
+            with pytest.raises(BadGateway, match="does not parse"):
+                future.result()
+        gc.collect()
     finally:
         store.close()
         server.shutdown()

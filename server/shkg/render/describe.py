@@ -17,6 +17,7 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from shkg import namespaces as ns
+from shkg.errors import BadGateway
 from shkg.query.stores import ReadableStore
 
 # Triple: an RDF-star quoted triple, which pyoxigraph may return as an object.
@@ -41,6 +42,32 @@ RDF_MEDIA: dict[str, pyoxigraph.RdfFormat] = {
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
     "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
 }
+
+
+def select(store: ReadableStore, query: str) -> list[dict[str, Term | None]]:
+    """The solutions of a SELECT over the union of the named graphs, read whole here, each a
+    dict of its variables (None where unbound).
+
+    Read here, not where they are used: a remote store's answer may fail to parse part way,
+    and pyoxigraph's results must be dropped on the thread that made them, so the error
+    (BadGateway) is raised only once they are gone, without the traceback that held them.
+    """
+    result = store.query(query, use_default_graph_as_union=True)
+    failure: Exception | None = None
+    rows: list[dict[str, Term | None]] = []
+    try:
+        if not isinstance(result, pyoxigraph.QuerySolutions):
+            failure = BadGateway("the data backend answered a SELECT with something else")
+        else:
+            names = [variable.value for variable in result.variables]
+            rows = [{name: row[name] for name in names} for row in result]
+    except (SyntaxError, ValueError, OSError):
+        failure = BadGateway("the data backend sent an answer that does not parse")
+    finally:
+        del result
+    if failure is not None:
+        raise failure
+    return rows
 
 
 def triples(
@@ -90,16 +117,16 @@ def stated_by(store: ReadableStore, subject: NamedNode) -> dict[tuple[Term, Term
     A query, not a walk over blank nodes: the statements are blank nodes, which a remote store
     cannot be asked about by label.
     """
-    result = store.query(
+    result = select(
+        store,
         f"SELECT ?p ?o ?quote WHERE {{ ?statement <{ns.RDF}subject> {subject} ; "
         f"<{ns.RDF}predicate> ?p ; "
         f"<{ns.RDF}object> ?o ; <{ns.PROV}wasDerivedFrom> ?quote }}",
-        use_default_graph_as_union=True,
     )
     found: dict[tuple[Term, Term], list[NamedNode]] = {}
     for row in result:
         predicate, obj, quote = row["p"], row["o"], row["quote"]
-        if isinstance(quote, NamedNode):
+        if isinstance(quote, NamedNode) and predicate is not None and obj is not None:
             found.setdefault((predicate, obj), []).append(quote)
     return found
 
@@ -202,13 +229,12 @@ def compact_iri(iri: str) -> str:
 
 def class_examples(store: ReadableStore, per_class: int = 3) -> dict[str, list[NamedNode]]:
     """A few instances under /id/ of each class, by IRI order, for the ontology page."""
-    result = store.query(
+    result = select(
+        store,
         "SELECT DISTINCT ?c ?s WHERE { ?s a ?c "
         f'FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{ns.ID}")) }} '
         "ORDER BY ?c ?s",
-        use_default_graph_as_union=True,
     )
-    assert isinstance(result, pyoxigraph.QuerySolutions)
     examples: dict[str, list[NamedNode]] = {}
     for row in result:
         cls, instance = row["c"], row["s"]

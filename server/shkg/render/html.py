@@ -29,6 +29,7 @@ from shkg.render.describe import (
     LABEL_PROPERTIES,
     RDF_TYPE,
     Term,
+    select,
     stated_by,
     triples,
 )
@@ -705,14 +706,15 @@ def _article_facts(store: ReadableStore, article: NamedNode) -> str:
         key=_quote_start,
     )
     about: dict[Term, set[NamedNode]] = {}
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?quote ?subject WHERE {{ ?quote <{ns.OA}hasSource> {article} . "
         f"?statement <{ns.PROV}wasDerivedFrom> ?quote ; <{ns.RDF}subject> ?subject "
         f"FILTER(isIRI(?subject) && ?subject != {article}) }}",
-        use_default_graph_as_union=True,
     ):
-        if isinstance(row["subject"], NamedNode):
-            about.setdefault(row["quote"], set()).add(row["subject"])
+        subject, quote = row["subject"], row["quote"]
+        if isinstance(subject, NamedNode) and quote is not None:
+            about.setdefault(quote, set()).add(subject)
     items = []
     for quote in quotes:
         exact = _exact(store, quote)

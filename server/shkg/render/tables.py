@@ -30,7 +30,7 @@ from shkg import namespaces as ns
 from shkg.errors import BadRequest, NotFound
 from shkg.query.stores import ReadableStore
 from shkg.render import i18n
-from shkg.render.describe import HAS_SELECTOR, LABEL_PROPERTIES
+from shkg.render.describe import HAS_SELECTOR, LABEL_PROPERTIES, select
 from shkg.render.html import shorten
 from shkg.render.i18n import N_
 
@@ -117,12 +117,12 @@ _SUMMARY_CHARACTERS = 160
 
 def kinds(store: ReadableStore) -> list[tuple[str, int]]:
     """Each kind of IRI the dataset describes, with how many resources it has."""
-    result = store.query(
-        "SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+    result = _select(
+        store,
+        "?kind (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
         f'FILTER(STRSTARTS(STR(?s), "{ns.ID}")) '
         f'BIND(STRBEFORE(STRAFTER(STR(?s), "{ns.ID}"), "/") AS ?kind) FILTER(?kind != "") }} '
         "GROUP BY ?kind ORDER BY ?kind",
-        use_default_graph_as_union=True,
     )
     return [(row["kind"].value, int(row["n"].value)) for row in result]
 
@@ -249,7 +249,7 @@ def _summary(statements: list[tuple[str, Any]]) -> str:
 
 
 def _select(store: ReadableStore, query: str) -> Iterable[Any]:
-    return store.query("SELECT " + query, use_default_graph_as_union=True)  # type: ignore[no-any-return]
+    return select(store, "SELECT " + query)
 
 
 def _sources(store: ReadableStore, prefix: str) -> dict[str, set[str]]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from shkg import namespaces as ns
 from shkg.manifest import Manifest
 from shkg.query.stores import ReadableStore
+from shkg.render.describe import select
 from shkg.render.html import LICENSE, media_of
 
 XSD_INTEGER = NamedNode(ns.XSD + "integer")
@@ -46,9 +46,7 @@ class Statistics:
 
 
 def _rows(store: ReadableStore, query: str) -> list[Any]:
-    result = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(result, pyoxigraph.QuerySolutions)
-    return list(result)
+    return select(store, query)
 
 
 def statistics(store: ReadableStore) -> Statistics:
