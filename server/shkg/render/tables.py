@@ -24,18 +24,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from shkg import namespaces as ns
 from shkg.errors import BadRequest, NotFound
 from shkg.query.stores import ReadableStore
 from shkg.render import i18n
-from shkg.render.describe import HAS_SELECTOR, LABEL_PROPERTIES, select
-from shkg.render.html import shorten
+from shkg.render.describe import select
+from shkg.render.html import label, name, shorten
 from shkg.render.i18n import N_
 
 SHKG = ns.SHKG
-EXACT = NamedNode(ns.OA + "exact")
 FACT_KINDS = ("target", "figure")
 PAGE_SIZE = 50
 # What a kind looks like (it is written into a query, so nothing else is taken).
@@ -273,49 +272,20 @@ def _members_of(store: ReadableStore, cls: str) -> set[str]:
 
 
 class _Names:
-    """Names of the IRIs a table shows, in the current language, each looked up once."""
+    """Names of the IRIs a table shows, as the pages name them (:func:`html.name`, in the
+    current language), each looked up once."""
 
     def __init__(self, store: ReadableStore) -> None:
         self._store = store
-        self._labels: dict[tuple[str, str], str | None] = {}
+        self._names: dict[str, str] = {}
 
     def label(self, iri: str, lang: str) -> str | None:
-        key = (iri, lang)
-        if key not in self._labels:
-            self._labels[key] = self._lookup(iri, lang)
-        return self._labels[key]
-
-    def _lookup(self, iri: str, lang: str) -> str | None:
-        node = NamedNode(iri)
-        if iri.startswith(ns.ID + "quote/"):  # a quoted sentence is called by its words
-            return self._sentence(node) if lang == "en" else None
-        for predicate in LABEL_PROPERTIES:
-            for quad in self._store.quads_for_pattern(node, predicate, None, None):
-                value = quad.object
-                if isinstance(value, Literal) and (
-                    value.language == lang or (lang == "en" and not value.language)
-                ):
-                    return value.value
-        return None
-
-    def _sentence(self, quote: NamedNode) -> str | None:
-        for selector in self._store.quads_for_pattern(quote, HAS_SELECTOR, None, None):
-            if isinstance(selector.object, BlankNode):
-                for exact in self._store.quads_for_pattern(selector.object, EXACT, None, None):
-                    if isinstance(exact.object, Literal):
-                        return shorten(exact.object.value)
-        return None
-
-    def name(self, iri: str) -> str:
-        unit = i18n.unit_name(iri)
-        if unit:
-            return unit
-        lang = i18n.current()
-        found = (self.label(iri, lang) if lang != "en" else None) or self.label(iri, "en")
-        return found or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return label(self._store, NamedNode(iri), lang)
 
     def value(self, iri: str, link: str | None = None) -> Value:
-        text = self.name(iri)
+        if iri not in self._names:
+            self._names[iri] = name(self._store, NamedNode(iri))
+        text = self._names[iri]
         return Value(text, iri, link or iri, sort=text.lower())
 
 
