@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shkg.build.pipeline import build
-from shkg.build.publish import publish_release
+from shkg.build.publish import Credentials, publish_release
 from shkg.build.release import MANIFEST, Release, current_release
 from shkg.project import Project
 from shkg.query.stores import ReadableStore
@@ -21,6 +21,7 @@ from tests.support import (
     ROOT,
     OxigraphBackend,
     ServerProcess,
+    VirtuosoBackend,
     copy_project,
     quiet,
 )
@@ -33,13 +34,23 @@ LAYERS = ("unit", "data", "http", "e2e")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test is marked with its folder (unit, data, http, e2e).  Tests that start processes
     or drive a browser are also slow: the fast lane (``pytest -m "not slow"``) leaves them out."""
-    processes = {"server", "backend", "backend_server", "guarded_server", "wikidata"}
+    processes = {
+        "server",
+        "backend",
+        "backend_server",
+        "virtuoso",
+        "virtuoso_server",
+        "guarded_server",
+        "wikidata",
+    }
     for item in items:
         folder = item.path.parent.name
         if folder in LAYERS:
             item.add_marker(getattr(pytest.mark, folder))
+        callspec = getattr(item, "callspec", None)
         if (
-            item.get_closest_marker("server")
+            (callspec is not None and "virtuoso" in callspec.params.values())
+            or item.get_closest_marker("server")
             or item.get_closest_marker("browser")
             or processes & set(getattr(item, "fixturenames", ()))
         ):
@@ -115,15 +126,44 @@ def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[Serve
         process.stop()
 
 
-@pytest.fixture(scope="module", params=["embedded", "backend"])
+@pytest.fixture(scope="session")
+def virtuoso(
+    release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoBackend]:
+    """Virtuoso Open Source holding the session's release, loaded with `shkg publish` through
+    its Graph Store with Digest authentication."""
+    server = VirtuosoBackend(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        publish_release(
+            release,
+            server.store_url,
+            quiet,
+            credentials=Credentials(server.user, server.password),
+        )
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(release: Release, virtuoso: VirtuosoBackend) -> Iterator[ServerProcess]:
+    """`shkg serve --backend`: our server in front of Virtuoso holding the release."""
+    process = ServerProcess(ROOT, release.path.parents[1], "--backend", virtuoso.query_url)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module", params=["embedded", "backend", "virtuoso"])
 def store(request: pytest.FixtureRequest, release: Release) -> Iterator[ReadableStore]:
-    """The release's own store, and a second SPARQL server (an `oxigraph serve`) that
-    `shkg publish` loaded with it, read through the store `shkg serve --backend` reads: each
-    example query is asked of both."""
+    """The release's own store, and two other SPARQL servers (`oxigraph serve`, Virtuoso)
+    that `shkg publish` loaded with it, each read through the store `shkg serve --backend`
+    reads: each example query is asked of all three."""
     if request.param == "embedded":
         yield release.open_store()
         return
-    backend: OxigraphBackend = request.getfixturevalue("backend")
+    backend: OxigraphBackend | VirtuosoBackend = request.getfixturevalue(request.param)
     remote = RemoteStore(backend.query_url, timeout=30, graphs=list(release.manifest.graphs))
     try:
         yield remote

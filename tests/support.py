@@ -59,7 +59,8 @@ def wait_for_http(
             if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise RuntimeError(f"{what} did not answer {url} within {seconds:g} s")
 
 
@@ -103,14 +104,14 @@ class Listener:
 class ChildServer:
     """An HTTP server in a child process on 127.0.0.1, waited for and stopped by process id."""
 
-    def __init__(self, command: list[str], ready_path: str, what: str) -> None:
+    def __init__(self, command: list[str], ready_path: str, what: str, seconds: float = 30) -> None:
         # Output goes to a file, not a pipe: a chatty server must never block on a full pipe.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             command, stdout=self.output, stderr=subprocess.STDOUT, env={**os.environ}
         )
         try:
-            wait_for_http(self.process, self.url + ready_path, what)
+            wait_for_http(self.process, self.url + ready_path, what, seconds)
         except RuntimeError as error:
             self.stop(close=False)
             self.output.seek(0)
@@ -191,6 +192,101 @@ class OxigraphBackend(ChildServer):
             "/query?query=ASK%20%7B%7D",
             "oxigraph serve",
         )
+
+
+def needs(program: str, package: str) -> str:
+    """The path of a program a test needs from a Debian package; a loud skip without it, or
+    a failure when CI is set."""
+    found = shutil.which(program) or shutil.which(program, path="/usr/sbin:/usr/bin")
+    if found:
+        return found
+    message = f"{program} is missing: apt-get install {package}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set, so this fails instead of skipping)")
+    pytest.skip(message)
+
+
+class VirtuosoBackend(ChildServer):
+    """Virtuoso Open Source (Debian's virtuoso-opensource: the engine behind DBpedia) on
+    127.0.0.1, over a new database of its own in ``directory``.  SPARQL at /sparql; the Graph
+    Store at /sparql-graph-crud-auth, behind HTTP Digest authentication as user dba (a new
+    database's administrator, password dba)."""
+
+    user = "dba"
+    password = "dba"
+
+    def __init__(self, directory: Path) -> None:
+        program = needs("virtuoso-t", "virtuoso-opensource")
+        self.port = free_port()
+        self.sql_port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.url + "/sparql"
+        self.store_url = self.url + "/sparql-graph-crud-auth"
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "www").mkdir(exist_ok=True)
+        database: dict[str, object] = {
+            name: directory / f"virtuoso{suffix}"
+            for name, suffix in (
+                ("DatabaseFile", ".db"),
+                ("ErrorLogFile", ".log"),
+                ("LockFile", ".lck"),
+                ("TransactionFile", ".trx"),
+                ("xa_persistent_file", ".pxa"),
+            )
+        }
+        settings: dict[str, dict[str, object]] = {
+            "Database": database,
+            "TempDatabase": {
+                "DatabaseFile": directory / "virtuoso-temp.db",
+                "TransactionFile": directory / "virtuoso-temp.trx",
+            },
+            "Parameters": {
+                "ServerPort": self.sql_port,
+                "DisableUnixSocket": 1,
+                "DirsAllowed": directory,
+                "NumberOfBuffers": 10000,
+                "MaxDirtyBuffers": 6000,
+            },
+            "HTTPServer": {
+                "ServerPort": self.port,
+                "ServerRoot": directory / "www",
+                "ServerThreads": 10,
+                "MaxClientConnections": 10,
+            },
+            "SPARQL": {"ResultSetMaxRows": 1000000, "MaxQueryExecutionTime": 60},
+        }
+        ini = directory / "virtuoso.ini"
+        ini.write_text(
+            "".join(
+                f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
+                for section, keys in settings.items()
+            ),
+            encoding="utf-8",
+        )
+        # A new database takes a few seconds to create before the HTTP server listens.
+        super().__init__(
+            [program, "+configfile", str(ini), "+foreground"],
+            "/sparql?query=ASK%20%7B%7D",
+            "virtuoso",
+            seconds=90,
+        )
+
+    def sql(self, statement: str) -> str:
+        """Run one SQL statement as dba through Virtuoso's own client; its output."""
+        done = subprocess.run(
+            [
+                needs("isql-vt", "virtuoso-opensource"),
+                str(self.sql_port),
+                self.user,
+                self.password,
+                f"exec={statement}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout
 
 
 def short(term: object) -> str | None:

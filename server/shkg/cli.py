@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -114,11 +115,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from shkg.build.publish import publish_release
+    from shkg.build.publish import PASSWORD_VARIABLE, Credentials, PublishError, publish_release
     from shkg.build.release import current_release
 
+    credentials = None
+    if args.user:
+        password = os.environ.get(PASSWORD_VARIABLE)
+        if password is None and sys.stdin.isatty():
+            password = getpass.getpass(f"password of {args.user} at {args.to}: ")
+        if password is None:
+            raise PublishError(f"--user {args.user}: set {PASSWORD_VARIABLE} to the password")
+        credentials = Credentials(args.user, password)
     release = current_release(_project(args).var)
-    sent = publish_release(release, args.to, _log)
+    sent = publish_release(release, args.to, _log, credentials=credentials)
     print(
         f"published release {release.build_id}: {sent} triples in "
         f"{len(release.manifest.graphs)} named graphs to {args.to}"
@@ -209,7 +218,13 @@ def _parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         metavar="URL",
-        help="the target's Graph Store endpoint, e.g. http://127.0.0.1:7878/store",
+        help="the target's Graph Store endpoint, e.g. http://127.0.0.1:7878/store "
+        "(Oxigraph) or http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)",
+    )
+    publish.add_argument(
+        "--user",
+        help="the user name to answer the target's Digest or Basic challenge with; the "
+        "password comes from SHKG_PUBLISH_PASSWORD (or is asked for on a terminal)",
     )
     publish.set_defaults(handler=cmd_publish)
 

@@ -642,6 +642,28 @@ def is_update(text: str | Lexed) -> bool:
     return False
 
 
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+def query_form(text: str) -> str | None:
+    """The query's form, SELECT, ASK, CONSTRUCT or DESCRIBE: its first keyword after the
+    prologue.  None when the text has none there (an update, or text that does not lex that
+    far).  Reads no further than that keyword."""
+    try:
+        for token in _Scanner(text).scan():
+            if token.is_keyword("BASE", "PREFIX", "VERSION") or token.kind in (
+                *STRINGS,
+                Kind.IRIREF,
+                Kind.PNAME_NS,
+            ):
+                continue
+            word = token.text.upper() if token.kind is Kind.KEYWORD else ""
+            return word if word in QUERY_FORMS else None
+    except LexError:
+        return None
+    return None
+
+
 def service_targets(
     text: str | Lexed, base: str = ns.BASE, prefixes: Mapping[str, str] | None = None
 ) -> list[str | None]:

@@ -293,10 +293,20 @@ class _Types:
     """The most specific of the ontology's classes of a resource."""
 
     def __init__(self, store: ReadableStore) -> None:
-        self._broader: dict[str, set[str]] = defaultdict(set)
-        for row in _select(store, f"?c ?super WHERE {{ ?c <{ns.RDFS}subClassOf>+ ?super }}"):
+        # The closure is taken here, from the direct links: a path with neither end given
+        # (`?c rdfs:subClassOf+ ?super`) is one some engines refuse (Virtuoso 7).
+        direct: dict[str, set[str]] = defaultdict(set)
+        for row in _select(store, f"?c ?super WHERE {{ ?c <{ns.RDFS}subClassOf> ?super }}"):
             if row["c"] != row["super"]:
-                self._broader[row["c"].value].add(row["super"].value)
+                direct[row["c"].value].add(row["super"].value)
+        self._broader: dict[str, set[str]] = defaultdict(set)
+        for cls in direct:
+            pending = list(direct[cls])
+            while pending:
+                found = pending.pop()
+                if found != cls and found not in self._broader[cls]:
+                    self._broader[cls].add(found)
+                    pending.extend(direct.get(found, ()))
 
     def of(self, statements: list[tuple[str, Any]]) -> list[str]:
         ours = {

@@ -50,7 +50,16 @@ from shkg.errors import (
     ServiceUnavailable,
 )
 from shkg.manifest import Manifest
-from shkg.query.lexer import has_relative_iri
+from shkg.query.lexer import (
+    Kind,
+    Lexed,
+    LexError,
+    has_relative_iri,
+    iri_value,
+    is_update,
+    query_form,
+    service_targets,
+)
 from shkg.query.results import Limits
 from shkg.query.sparql import Answer, QueryRequest, answer
 
@@ -64,6 +73,16 @@ RESULTS_MEDIA = "application/sparql-results+json"
 GRAPH_MEDIA = {
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+}
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+# What each form is asked for in.  Only the form's own formats: an engine asked for SPARQL JSON
+# first may send a graph result as rows (Virtuoso does).  A text whose form is not known
+# (the engine will reject it) may be answered in any.
+ACCEPT_BY_FORM = {
+    "SELECT": RESULTS_MEDIA,
+    "ASK": RESULTS_MEDIA,
+    "CONSTRUCT": GRAPH_ACCEPT,
+    "DESCRIBE": GRAPH_ACCEPT,
 }
 ACCEPT = f"{RESULTS_MEDIA}, application/n-triples;q=0.9, text/turtle;q=0.8"
 RETRY_AFTER = 2
@@ -135,18 +154,23 @@ class RemoteStore:
         endpoint rejects (400), ServiceUnavailable past the timeout, BadGateway for any other
         failure of the endpoint.
         """
+        lexed = _standard(query)
         defaults = _graphs(default_graph) if default_graph is not None else self.graphs
         named = _graphs(named_graphs) if named_graphs is not None else self.graphs
         fields = {
-            "query": [_with_base(query, base_iri)],
+            "query": [_with_base(lexed, base_iri)],
             "default-graph-uri": [g.value for g in defaults],
             "named-graph-uri": [g.value for g in named],
         }
+        form = query_form(query)
         deadline = time.monotonic() + self.timeout
         try:
             response = self._client.send(
                 self._client.build_request(
-                    "POST", self._url, data=fields, headers={"Accept": ACCEPT}
+                    "POST",
+                    self._url,
+                    data=fields,
+                    headers={"Accept": ACCEPT_BY_FORM.get(form or "", ACCEPT)},
                 ),
                 stream=True,
             )
@@ -169,13 +193,29 @@ class RemoteStore:
                 f"answered HTTP {response.status_code}",
             )
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = io.BufferedReader(_Body(response, deadline, self), buffer_size=65536)
+        body = io.BufferedReader(
+            _Body(response, deadline, self, rewrite=media == RESULTS_MEDIA), buffer_size=65536
+        )
         try:
-            if media == RESULTS_MEDIA:
-                return pyoxigraph.parse_query_results(
+            if media == RESULTS_MEDIA and form not in ("CONSTRUCT", "DESCRIBE"):
+                results = pyoxigraph.parse_query_results(
                     body, format=pyoxigraph.QueryResultsFormat.JSON
                 )
-            if media in GRAPH_MEDIA:
+                if form == "ASK" and isinstance(results, pyoxigraph.QuerySolutions):
+                    # Read here, on this thread; the rows are dropped before any error leaves.
+                    truth = _ask_truth(results)
+                    del results
+                    body.close()
+                    if isinstance(truth, HttpError):
+                        raise truth
+                    if truth is None:
+                        raise self._failed(
+                            "its answer to an ASK does not parse",
+                            "sent an answer that does not parse",
+                        )
+                    return _boolean(truth)
+                return results
+            if media in GRAPH_MEDIA and form not in ("SELECT", "ASK"):
                 return (quad.triple for quad in pyoxigraph.parse(body, format=GRAPH_MEDIA[media]))
         except HttpError:
             body.close()
@@ -458,14 +498,19 @@ def check_holds_release(store: RemoteStore, manifest: Manifest) -> None:
 class _Body(io.RawIOBase):
     """A streamed response body as a file that pyoxigraph's parsers read, which fails with a
     503 past the deadline (a 502 if the answer breaks off) and closes the response once it is
-    dropped."""
+    dropped.  With ``rewrite``, what Virtuoso writes in SPARQL JSON results that parsers do
+    not take is rewritten (see ``_VIRTUOSO_JSON``)."""
 
-    def __init__(self, response: httpx.Response, deadline: float, store: RemoteStore) -> None:
+    def __init__(
+        self, response: httpx.Response, deadline: float, store: RemoteStore, rewrite: bool = False
+    ) -> None:
         self._response = response
         self._chunks: Iterator[bytes] = response.iter_bytes()
         self._pending = b""
         self._deadline = deadline
         self._store = store
+        # Bytes held back, unrewritten, until the next chunk: a label may straddle two.
+        self._held: bytes | None = b"" if rewrite else None
 
     def readable(self) -> bool:
         return True
@@ -475,15 +520,22 @@ class _Body(io.RawIOBase):
             if time.monotonic() > self._deadline:
                 raise self._store._timed_out()
             try:
-                self._pending = next(self._chunks)
+                chunk = next(self._chunks)
             except StopIteration:
-                return 0
+                if not self._held:
+                    return 0
+                self._pending, self._held = _rewritten(self._held), b""
+                continue
             except httpx.TimeoutException:
                 raise self._store._timed_out() from None
             except httpx.HTTPError as error:
                 raise self._store._failed(
                     f"its answer broke off: {error}", "broke off its answer"
                 ) from None
+            if self._held is None:
+                self._pending = chunk
+            else:
+                self._pending, self._held = _rewrite_some(self._held + chunk)
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
@@ -493,6 +545,68 @@ class _Body(io.RawIOBase):
         if not self.closed:
             self._response.close()
         super().close()
+
+
+# What Virtuoso 7 writes in SPARQL JSON results that parsers do not take, or take otherwise,
+# rewritten as the answer streams in (patterns that cannot match inside a JSON string, whose
+# quotes are escaped):
+# - a blank node is {"type": "bnode", "value": "nodeID://b10006"}, a label no parser need
+#   take (pyoxigraph does not); without its "nodeID://" it is one;
+# - it keeps no booleans, and writes "true"^^xsd:boolean as "1" (in N-Triples it writes
+#   "true"): the same value, written as the data has it.
+_VIRTUOSO_JSON = re.compile(
+    rb'(?P<blank>"type"\s{0,16}:\s{0,16}"bnode"\s{0,16},\s{0,16}"value"\s{0,16}:\s{0,16}")'
+    rb"nodeID://"
+    rb'|(?P<boolean>"datatype"\s{0,16}:\s{0,16}"http://www\.w3\.org/2001/XMLSchema#boolean"'
+    rb'\s{0,16},\s{0,16}"value"\s{0,16}:\s{0,16}")(?P<digit>[01])"'
+)
+_LONGEST_MATCH = 200  # bytes: longer than any match of the pattern
+
+
+def _replace(match: re.Match[bytes]) -> bytes:
+    if match.group("blank"):
+        return match.group("blank")
+    return match.group("boolean") + (b'true"' if match.group("digit") == b"1" else b'false"')
+
+
+def _rewritten(data: bytes) -> bytes:
+    return _VIRTUOSO_JSON.sub(_replace, data)
+
+
+def _rewrite_some(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` rewritten up to a point no match can straddle, and the rest, held back."""
+    cut = len(data) - _LONGEST_MATCH
+    if cut <= 0:
+        return b"", data
+    for match in _VIRTUOSO_JSON.finditer(data, max(cut - _LONGEST_MATCH, 0)):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    return _rewritten(data[:cut]), data[cut:]
+
+
+def _ask_truth(rows: pyoxigraph.QuerySolutions) -> bool | HttpError | None:
+    """What an ASK answered as rows stands for, as Virtuoso 7 answers one (one row, one
+    variable, 1 or 0); None if the rows do not parse, or the error reading them raised (a
+    fresh one, whose traceback holds no rows)."""
+    try:
+        return any(
+            isinstance(term, Literal) and term.value in ("1", "true")
+            for row in rows
+            for term in row
+            if term is not None
+        )
+    except HttpError as error:
+        return type(error)(error.message, error.retry_after)
+    except (SyntaxError, ValueError, OSError):
+        return None
+
+
+def _boolean(truth: bool) -> pyoxigraph.QueryBoolean:
+    text = b'{"head": {}, "boolean": true}' if truth else b'{"head": {}, "boolean": false}'
+    answer = pyoxigraph.parse_query_results(text, format=pyoxigraph.QueryResultsFormat.JSON)
+    assert isinstance(answer, pyoxigraph.QueryBoolean)
+    return answer
 
 
 def _read_capped(response: httpx.Response, deadline: float, cap: int) -> bytes:
@@ -509,8 +623,9 @@ def _read_capped(response: httpx.Response, deadline: float, cap: int) -> bytes:
 
 def _engine_message(text: str, base_iri: str | None, query: str) -> str:
     """The engine's message for a query it rejected, as this server words its own (lower case
-    first), with a column on the first line moved back over the BASE put before the query."""
-    message = text.strip()[:4000] or "the data backend rejected the query"
+    first), with a column on the first line moved back over the BASE put before the query.
+    Only its first paragraph: Virtuoso follows it with the query as it rewrote it."""
+    message = text.strip()[:4000].split("\n\n")[0].strip() or "the data backend rejected the query"
     message = message[0].lower() + message[1:]
     shift = len(_with_base(query, base_iri)) - len(query)
     return (
@@ -520,10 +635,44 @@ def _engine_message(text: str, base_iri: str | None, query: str) -> str:
     )
 
 
-def _with_base(query: str, base_iri: str | None) -> str:
+def _with_base(query: str | Lexed, base_iri: str | None) -> str:
     """The query resolving relative IRIs against ``base_iri`` (a BASE of its own still wins),
     when it has any.  On the same line, so the endpoint's line numbers stay the query's."""
-    return f"BASE <{base_iri}> {query}" if base_iri and has_relative_iri(query) else query
+    text = query.text if isinstance(query, Lexed) else query
+    return f"BASE <{base_iri}> {text}" if base_iri and has_relative_iri(query) else text
+
+
+# IRI schemes Virtuoso reads as calls of its own built-in and SQL functions.
+_ENGINE_FUNCTIONS = ("bif:", "sql:")
+
+
+def _standard(query: str) -> Lexed:
+    """The query, lexed, if it is a query in standard SPARQL 1.1; else SyntaxError, saying
+    where, as a parser would.
+
+    Engines take more than the standard, and some of it must never reach them from the web: an
+    update sent as a query (Virtuoso runs one given as ``query``, for a user allowed to write),
+    Virtuoso's DEFINE pragmas (which can make it fetch any URL), its OPTION clauses, and its
+    built-in and SQL functions (predeclared prefixes bif: and sql:, or IRIs in them).  So a
+    query sent to a backend has only the grammar's keywords, declares every prefix it uses, and
+    names no function of the engine.
+    """
+    lexed = Lexed.of(query)
+    if is_update(lexed):
+        raise SyntaxError("error at 1:1: an update is not a query")
+    try:
+        service_targets(lexed)  # refuses words that are not keywords and undeclared prefixes
+        for token in lexed.found:
+            if token.kind is Kind.IRIREF and iri_value(token).lower().startswith(_ENGINE_FUNCTIONS):
+                raise LexError(
+                    f"`{token.text}` names a function of an engine, not of SPARQL",
+                    token.line,
+                    token.column,
+                    token.offset,
+                )
+    except LexError as error:
+        raise SyntaxError(f"error at {error.line}:{error.column}: {error.message}") from None
+    return lexed
 
 
 def _graphs(value: Any) -> list[NamedNode]:
