@@ -754,7 +754,7 @@ def test_a_select_the_pages_read_that_does_not_parse_is_502_on_any_thread() -> N
 def test_publish_command_answers_virtuoso_s_digest_challenge(
     release: Release, virtuoso: VirtuosoBackend
 ) -> None:
-    # Refused without credentials, and with a wrong password: nothing is sent but the challenge.
+    # Refused without credentials, and with a wrong password, at the first graph.
     bare = publish_command(release, "--to", virtuoso.store_url, password=None)
     assert bare.returncode == 1 and "Traceback" not in bare.stderr
     assert "answered 401: it asks for credentials: give --user and set SHKG_PUBLISH_PASSWORD" in (

@@ -13,6 +13,7 @@ proxy) gets them as it asks: HTTP Digest, the scheme Virtuoso uses, or Basic (se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator
 
 import httpx
@@ -33,7 +34,10 @@ class PublishError(ShkgError):
 class Credentials(httpx.Auth):
     """A user name and password, answered to the scheme the target challenges with: Digest
     (the challenge is remembered, so later requests carry the answer at once) or Basic (sent
-    with every later request).  A target that asks for neither gets no password."""
+    with every later request).  A target that asks for neither gets no password.  Basic sends
+    the password as it is, so it is answered only over https or to this machine; a Basic
+    challenge over plain http from elsewhere (the target's, or someone's between) is refused.
+    """
 
     def __init__(self, user: str, password: str) -> None:
         self._digest = httpx.DigestAuth(user, password)
@@ -49,12 +53,20 @@ class Credentials(httpx.Auth):
         try:
             yield digest.send(response)
         except StopIteration:  # no Digest challenge: answer a Basic one, or none
-            challenges = response.headers.get_list("www-authenticate")
-            if response.status_code == 401 and any(
-                c.lower().startswith("basic") for c in challenges
-            ):
-                self._scheme = "basic"
-                yield from self._basic.auth_flow(request)
+            challenges = ",".join(response.headers.get_list("www-authenticate"))
+            if response.status_code != 401 or not _BASIC.search(challenges):
+                return
+            if request.url.scheme != "https" and request.url.host not in _THIS_MACHINE:
+                raise PublishError(
+                    f"{request.url}: asks for a password in clear (HTTP Basic) over plain "
+                    "http: publish over https"
+                ) from None
+            self._scheme = "basic"
+            yield from self._basic.auth_flow(request)
+
+
+_BASIC = re.compile(r"(?:^|,)\s*basic\b", re.IGNORECASE)
+_THIS_MACHINE = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def publish_release(

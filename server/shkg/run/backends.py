@@ -54,6 +54,7 @@ from shkg.query.lexer import (
     Kind,
     Lexed,
     LexError,
+    Token,
     has_relative_iri,
     iri_value,
     is_update,
@@ -642,13 +643,18 @@ def _with_base(query: str | Lexed, base_iri: str | None) -> str:
     return f"BASE <{base_iri}> {text}" if base_iri and has_relative_iri(query) else text
 
 
-# IRI schemes Virtuoso reads as calls of its own built-in and SQL functions.
+# IRI schemes Virtuoso reads as calls of its own built-in and SQL functions, and the
+# qualifiers it takes before a function's name (`<LONG::bif:x>`).
 _ENGINE_FUNCTIONS = ("bif:", "sql:")
+_FUNCTION_QUALIFIER = re.compile(r"^[A-Za-z_]+::")
+_BARE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+# What Virtuoso reads as an IRI (its lexer's IRIREF).
+_VIRTUOSO_IRI = re.compile(r"<[^<>'{}|^`\x00-\x20]*>")
 
 
 def _standard(query: str) -> Lexed:
-    """The query, lexed, if it is a query in standard SPARQL 1.1; else SyntaxError, saying
-    where, as a parser would.
+    """The query, lexed, if it is a query in standard SPARQL 1.1 that every engine reads as
+    this server does; else SyntaxError, saying where, as a parser would.
 
     Engines take more than the standard, and some of it must never reach them from the web: an
     update sent as a query (Virtuoso runs one given as ``query``, for a user allowed to write),
@@ -656,23 +662,50 @@ def _standard(query: str) -> Lexed:
     built-in and SQL functions (predeclared prefixes bif: and sql:, or IRIs in them).  So a
     query sent to a backend has only the grammar's keywords, declares every prefix it uses, and
     names no function of the engine.
+
+    Those checks read the text as this server's lexer does; an engine that splits the text
+    otherwise could find in it what they did not see.  So text the lexers of engines are known
+    to split otherwise is refused too: a carriage return not followed by a line feed (Virtuoso
+    ends a comment at a line feed only), an IRI with a ``'`` in it (Virtuoso starts a string
+    there), and a ``<`` or ``<=`` comparison that Virtuoso would read as the start of an IRI
+    (``?a<3&&?b>`` is one there: its IRIs may hold ``"`` and ``&``).
     """
     lexed = Lexed.of(query)
     if is_update(lexed):
         raise SyntaxError("error at 1:1: an update is not a query")
     try:
+        bare = _BARE_CARRIAGE_RETURN.search(query)
+        if bare:
+            line = query.count("\n", 0, bare.start()) + query.count("\r", 0, bare.start()) + 1
+            raise LexError(
+                "a carriage return not followed by a line feed; end lines with a line feed",
+                line,
+                1,
+                bare.start(),
+            )
         service_targets(lexed)  # refuses words that are not keywords and undeclared prefixes
         for token in lexed.found:
-            if token.kind is Kind.IRIREF and iri_value(token).lower().startswith(_ENGINE_FUNCTIONS):
-                raise LexError(
-                    f"`{token.text}` names a function of an engine, not of SPARQL",
-                    token.line,
-                    token.column,
-                    token.offset,
-                )
+            _refuse_engine_reading(token, query)
     except LexError as error:
         raise SyntaxError(f"error at {error.line}:{error.column}: {error.message}") from None
     return lexed
+
+
+def _refuse_engine_reading(token: Token, text: str) -> None:
+    def refuse(message: str) -> LexError:
+        return LexError(message, token.line, token.column, token.offset)
+
+    if token.kind is Kind.IRIREF:
+        value = iri_value(token)
+        if _FUNCTION_QUALIFIER.sub("", value).lower().startswith(_ENGINE_FUNCTIONS):
+            raise refuse(f"`{token.text}` names a function of an engine, not of SPARQL")
+        if "'" in token.text:
+            raise refuse(f"`{token.text}` has a ' in it, which some engines read as a string")
+    elif token.is_punct("<", "<=") and _VIRTUOSO_IRI.match(text, token.offset):
+        raise refuse(
+            f"`{token.text}` as a comparison is read as the start of an IRI by some engines: "
+            "put a space after it"
+        )
 
 
 def _graphs(value: Any) -> list[NamedNode]:
