@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from .loadgen import HttpRequest, encode, percentile, run_phase
+from .loadgen import HttpRequest, PhaseResult, encode, percentile, run_phase
 from .servers import Endpoint, Server, rss_bytes, tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,18 +137,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def serving(space: Workspace, *options: str) -> Iterator[Server]:
-    """A real `shkg serve` on a free port; with the environment variable
-    :data:`THROUGH_PROXY` set to 1, behind nginx (deploy/nginx.conf), whose port the returned
-    server's endpoint then is."""
-    through_proxy = os.environ.get(THROUGH_PROXY) == "1"
-    port = free_port()
-    log = space.var.parent / f"server-{port}.log"
-    proxied = ("--forwarded-allow-ips", "127.0.0.1") if through_proxy else ()
-    if "--forwarded-allow-ips" in options:
-        proxied = ()
-    server = Server(
+def shkg_server(space: Workspace, port: int, *options: str) -> Server:
+    """`shkg serve` of the workspace on ``port``, not started."""
+    return Server(
         "shkg",
         [
             sys.executable,
@@ -165,20 +156,35 @@ def serving(space: Workspace, *options: str) -> Iterator[Server]:
             "off",
             "--log-level",
             "warning",
-            *proxied,
             *options,
         ],
         Endpoint("127.0.0.1", port, "/sparql"),
-        log,
+        space.var.parent / f"server-{port}.log",
     )
+
+
+ASK_PROBE = (
+    urlencode({"query": "ASK {}"}).encode(),
+    {"Content-Type": "application/x-www-form-urlencoded"},
+)
+
+
+@contextmanager
+def serving(space: Workspace, *options: str) -> Iterator[Server]:
+    """A real `shkg serve` on a free port; with the environment variable
+    :data:`THROUGH_PROXY` set to 1, behind nginx (deploy/nginx.conf), whose port the returned
+    server's endpoint then is."""
+    through_proxy = os.environ.get(THROUGH_PROXY) == "1"
+    port = free_port()
+    proxied = ("--forwarded-allow-ips", "127.0.0.1") if through_proxy else ()
+    if "--forwarded-allow-ips" in options:
+        proxied = ()
+    server = shkg_server(space, port, *proxied, *options)
     proxy: subprocess.Popen[bytes] | None = None
     try:
-        server.start(
-            urlencode({"query": "ASK {}"}).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        server.start(*ASK_PROBE)
         if through_proxy:
-            proxy, proxy_port = start_proxy(space, port, options)
+            proxy, proxy_port = start_proxy(space, [port], options)
             server.endpoint = Endpoint("127.0.0.1", proxy_port, "/sparql")
         yield server
     finally:
@@ -199,14 +205,24 @@ PROXY_TIMEOUTS = {
 
 
 def start_proxy(
-    space: Workspace, upstream: int, options: tuple[str, ...]
+    space: Workspace,
+    upstreams: list[int],
+    options: tuple[str, ...],
+    one_client_address: bool = False,
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """nginx with deploy/nginx.conf, on a free port, in front of ``upstream``; the timeouts
-    the drill gave the application, given to nginx too."""
+    """nginx with deploy/nginx.conf, on a free port, in front of the servers on ports
+    ``upstreams``; the timeouts the drill gave the application, given to nginx too.  With
+    ``one_client_address``, its per-client request rate limit is lifted: the drill's load
+    comes from one address (as NO_CLIENT_LIMITS lifts the application's)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     port = free_port()
-    config = config.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
+    config = config.replace(
+        "server 127.0.0.1:8000;",
+        "\n        ".join(f"server 127.0.0.1:{upstream};" for upstream in upstreams),
+    )
+    if one_client_address:
+        config = re.sub(r"(?m)^\s*limit_req zone=.*$", "", config)
     config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     for option, directive in PROXY_TIMEOUTS.items():
         if option in options:
@@ -858,6 +874,126 @@ def crash_drill(space: Workspace, tries: int, seed: int = 5) -> Drill:
     return drill
 
 
+def failover_drill(space: Workspace, seconds: float, clients: int = 8) -> Drill:
+    """Two replicas behind nginx (deploy/nginx.conf, both its upstream), under load through
+    it: one is killed (kill -9 of its whole process tree) and, a while later, started again.
+
+    Target: no failed request (nginx tries an idempotent request that fails to connect, or
+    whose replica dies under it, on the other one).  Printed: the latency before, while one is
+    down, and once it is back; and how soon the restarted replica takes traffic again, read
+    from its own request counter."""
+    drill = Drill("failover")
+    ports = [free_port(), free_port()]
+    replicas = [shkg_server(space, port, *NO_CLIENT_LIMITS) for port in ports]
+    proxy: subprocess.Popen[bytes] | None = None
+    phases: list[tuple[float, float, PhaseResult]] = []
+    stop = threading.Event()
+    try:
+        for replica in replicas:
+            replica.start(*ASK_PROBE)
+        proxy, proxy_port = start_proxy(space, ports, (), one_client_address=True)
+        requests = mix(13, f"127.0.0.1:{proxy_port}")
+        offset = [0]
+
+        def next_request(n: int) -> HttpRequest:
+            return requests(offset[0] + n)
+
+        def load() -> None:
+            while not stop.is_set():
+                started = time.monotonic()
+                result = run_phase("127.0.0.1", proxy_port, next_request, clients, 100_000, 0.5)
+                offset[0] += result.completed + result.errors
+                phases.append((started, time.monotonic(), result))
+
+        loader = threading.Thread(target=load, daemon=True)
+        began = time.monotonic()
+        loader.start()
+        time.sleep(seconds / 4)
+        victim = replicas[0]
+        killed_at = time.monotonic()
+        for pid in victim.pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(seconds / 4)
+        victim.stop()  # reaps it and any process of its tree left
+        restarted_at = time.monotonic()
+        victim.start(*ASK_PROBE)
+        back_at = time.monotonic()
+        before = served(victim)
+        took_traffic: float | None = None
+        while time.monotonic() < back_at + seconds / 2:
+            if took_traffic is None and served(victim) > before:
+                took_traffic = time.monotonic() - back_at
+            time.sleep(0.05)
+        stop.set()
+        loader.join(30)
+        ended = time.monotonic()
+        share = served(victim) - before
+    finally:
+        stop.set()
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(10)
+        for replica in replicas:
+            replica.stop()
+
+    def during(start: float, end: float) -> PhaseResult:
+        """The half-second phases that ended in [start, end): the one cut by the kill counts
+        as down."""
+        merged = PhaseResult()
+        for _, phase_end, result in phases:
+            if start <= phase_end < end:
+                merged.merge(result)
+        return merged
+
+    stages = {
+        "both up": during(began, killed_at),
+        "one killed and down": during(killed_at, back_at),
+        "both up again": during(back_at, ended + 60),
+    }
+    total = PhaseResult()
+    for _, _, result in phases:
+        total.merge(result)
+    drill.figures["requests"] = (
+        f"{total.completed:,} in {ended - began:.1f} s through nginx, {clients} clients"
+    )
+    drill.figures["failed requests"] = str(total.errors) + (
+        f" {dict(total.error_kinds)}" if total.errors else ""
+    )
+    for stage, result in stages.items():
+        drill.figures[f"p50 / p99, {stage}"] = (
+            f"{percentile(result.latencies, 0.5) or 0:.4f} / "
+            f"{percentile(result.latencies, 0.99) or 0:.4f} s "
+            f"({result.completed:,} requests, {result.errors} failed)"
+        )
+    drill.figures["down for"] = (
+        f"{restarted_at - killed_at:.1f} s, then {back_at - restarted_at:.2f} s to start"
+    )
+    drill.figures["restarted replica took traffic after"] = (
+        f"{took_traffic:.1f} s ({share:,} requests by the end)"
+        if took_traffic is not None
+        else "never"
+    )
+    drill.check(total.errors == 0, f"{total.errors} failed requests: {total.error_kinds}")
+    drill.check(stages["one killed and down"].completed > 0, "nothing answered while one was down")
+    drill.check(took_traffic is not None, "the restarted replica took no traffic")
+    return drill
+
+
+def served(server: Server) -> int:
+    """The requests to /sparql and pages a server has answered, from its own /metrics."""
+    _, _, body = get(server, "/metrics", accept="text/plain")
+    return int(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in body.decode().splitlines()
+            if line.startswith("shkg_requests_total{") and 'route="/metrics"' not in line
+        )
+    )
+
+
 def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
@@ -872,6 +1008,7 @@ DRILLS: dict[str, Callable[[Workspace, bool], Drill]] = {
     "fuzz": lambda space, quick: fuzz_drill(space, 1_000 if quick else 10_000),
     "rebuild": lambda space, quick: rebuild_drill(space),
     "crash": lambda space, quick: crash_drill(space, 3 if quick else 10),
+    "failover": lambda space, quick: failover_drill(space, 16 if quick else 40),
 }
 
 

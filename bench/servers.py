@@ -266,3 +266,49 @@ class RssSampler:
     def window_peak(self, name: str) -> int:
         with self._lock:
             return self.window.get(name, 0)
+
+
+def virtuoso_config(directory: Path, http_port: int, sql_port: int) -> Path:
+    """A virtuoso.ini for Virtuoso Open Source over a new database of its own in
+    ``directory``: HTTP on 127.0.0.1:``http_port`` (SPARQL at /sparql, the Graph Store at
+    /sparql-graph-crud-auth), its SQL server on 127.0.0.1:``sql_port``; answers of up to a
+    million rows (its default, 10,000, would cut them)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "www").mkdir(exist_ok=True)
+    files = {
+        "DatabaseFile": ".db",
+        "ErrorLogFile": ".log",
+        "LockFile": ".lck",
+        "TransactionFile": ".trx",
+        "xa_persistent_file": ".pxa",
+    }
+    settings: dict[str, dict[str, object]] = {
+        "Database": {key: directory / f"virtuoso{suffix}" for key, suffix in files.items()},
+        "TempDatabase": {
+            "DatabaseFile": directory / "virtuoso-temp.db",
+            "TransactionFile": directory / "virtuoso-temp.trx",
+        },
+        "Parameters": {
+            "ServerPort": f"127.0.0.1:{sql_port}",
+            "DisableUnixSocket": 1,
+            "DirsAllowed": directory,
+            "NumberOfBuffers": 10000,
+            "MaxDirtyBuffers": 6000,
+        },
+        "HTTPServer": {
+            "ServerPort": f"127.0.0.1:{http_port}",
+            "ServerRoot": directory / "www",
+            "ServerThreads": 10,
+            "MaxClientConnections": 10,
+        },
+        "SPARQL": {"ResultSetMaxRows": 1000000, "MaxQueryExecutionTime": 60},
+    }
+    ini = directory / "virtuoso.ini"
+    ini.write_text(
+        "".join(
+            f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
+            for section, keys in settings.items()
+        ),
+        encoding="utf-8",
+    )
+    return ini

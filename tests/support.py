@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph
 import pytest
+from bench.servers import virtuoso_config
 
 from shkg import namespaces as ns
 from shkg.project import Project
@@ -222,47 +223,7 @@ class VirtuosoBackend(ChildServer):
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = self.url + "/sparql"
         self.store_url = self.url + "/sparql-graph-crud-auth"
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "www").mkdir(exist_ok=True)
-        database: dict[str, object] = {
-            name: directory / f"virtuoso{suffix}"
-            for name, suffix in (
-                ("DatabaseFile", ".db"),
-                ("ErrorLogFile", ".log"),
-                ("LockFile", ".lck"),
-                ("TransactionFile", ".trx"),
-                ("xa_persistent_file", ".pxa"),
-            )
-        }
-        settings: dict[str, dict[str, object]] = {
-            "Database": database,
-            "TempDatabase": {
-                "DatabaseFile": directory / "virtuoso-temp.db",
-                "TransactionFile": directory / "virtuoso-temp.trx",
-            },
-            "Parameters": {
-                "ServerPort": self.sql_port,
-                "DisableUnixSocket": 1,
-                "DirsAllowed": directory,
-                "NumberOfBuffers": 10000,
-                "MaxDirtyBuffers": 6000,
-            },
-            "HTTPServer": {
-                "ServerPort": self.port,
-                "ServerRoot": directory / "www",
-                "ServerThreads": 10,
-                "MaxClientConnections": 10,
-            },
-            "SPARQL": {"ResultSetMaxRows": 1000000, "MaxQueryExecutionTime": 60},
-        }
-        ini = directory / "virtuoso.ini"
-        ini.write_text(
-            "".join(
-                f"[{section}]\n" + "".join(f"{key} = {value}\n" for key, value in keys.items())
-                for section, keys in settings.items()
-            ),
-            encoding="utf-8",
-        )
+        ini = virtuoso_config(directory, self.port, self.sql_port)
         # A new database takes a few seconds to create before the HTTP server listens.
         super().__init__(
             [program, "+configfile", str(ini), "+foreground"],

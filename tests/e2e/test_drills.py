@@ -40,16 +40,28 @@ def test_drill(release: Release, name: str) -> None:
     assert drill.figures
 
 
+def needs_nginx() -> None:
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: apt-get install nginx")
+        pytest.skip("NGINX MISSING: apt-get install nginx to run the drills through the proxy")
+
+
+def test_failover(release: Release) -> None:
+    # Two replicas behind nginx with deploy/nginx.conf; one killed under load and restarted.
+    needs_nginx()
+    drill = run(release, "failover")
+    assert drill.ok, drill.failures
+    assert drill.figures["failed requests"] == "0"
+
+
 @pytest.mark.parametrize("name", ATTACKS)
 def test_attack_through_the_proxy(
     release: Release, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The production set-up: nginx with deploy/nginx.conf in front (Debian's nginx, which
     # .ci/run installs).
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing: apt-get install nginx")
-        pytest.skip("NGINX MISSING: apt-get install nginx to run the drills through the proxy")
+    needs_nginx()
     monkeypatch.setenv(drills.THROUGH_PROXY, "1")
     drill = run(release, name)
     assert drill.ok, drill.failures
