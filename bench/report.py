@@ -642,7 +642,11 @@ _SYSTEMS_NOTE = (
     "same N-Quads in an rdflib `Dataset(default_union=True)` (seed graph only: it is not run "
     "at scale, where parsing a million quads into rdflib alone would take much of the time "
     "the whole benchmark has). At scale our server runs with `--max-rows`/`--max-result-bytes` "
-    "raised so that it returns whole answers as oxigraph does."
+    "raised so that it returns whole answers as oxigraph does. On the seed graph, "
+    "`shkg over oxigraph` and `shkg over virtuoso` are `shkg serve --backend` (defaults "
+    "otherwise) in front of `oxigraph serve` and Virtuoso Open Source 7 (Debian's "
+    "`virtuoso-t`, when installed), each loaded with `shkg publish`: they run the mix and "
+    "unique workloads, and their RSS is our server's alone, not the engine's."
 )
 _ROUNDS_NOTE = (
     "- Each workload runs in rounds, the systems in turn (A B C A B C ...). Every phase is "

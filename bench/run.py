@@ -26,13 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph
 
 from . import report, search
 from .answers import ask, compare
 from .loadgen import HttpRequest, PhaseResult, run_phase
-from .servers import Endpoint, RssSampler, Server, cpu_seconds, hwm_bytes
+from .servers import Endpoint, RssSampler, Server, cpu_seconds, hwm_bytes, virtuoso_config
 from .synthetic import write_dataset
 from .workloads import (
     Item,
@@ -50,6 +51,8 @@ from .workloads import (
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 OURS, OXIGRAPH, RDFLIB = "shkg", "oxigraph", "rdflib-endpoint"
+# Our server in front of another engine (`shkg serve --backend`), on the seed graph.
+OVER_OXIGRAPH, OVER_VIRTUOSO = "shkg over oxigraph", "shkg over virtuoso"
 TIMEOUT = 10.0  # client timeout; also oxigraph's --timeout-s, as our server's default
 SEED = 2026
 
@@ -161,6 +164,8 @@ class Bench:
         # Search, over our server (the first), before the measured phases stop it.
         self.facts["search"] = search.measure(release, systems[0].endpoint)
         self.log(search.describe(self.facts["search"]))
+        engines: list[Server] = []
+        backed = self._start_backed("seed", var, engines)
         self._measure(
             "seed",
             manifest["quads"],
@@ -171,7 +176,11 @@ class Bench:
             self.budget.mix_seconds,
             self.budget.mix_rounds,
             self.budget.pages_seed,
+            backed,
         )
+        for engine in engines:
+            engine.stop()
+            self.servers.remove(engine)
 
     def _seed_var(self) -> Path:
         """A release of the seed graph: built now with `shkg build` (and timed), or in quick
@@ -309,10 +318,107 @@ class Bench:
         self.log(f"{name} ({scale}): first answer {seconds:.2f} s after spawn")
         return System(name, server.endpoint, pages)
 
-    def _start_ours(self, scale: str, var: Path, options: list[str]) -> System:
+    def _start_backed(self, scale: str, var: Path, engines: list[Server]) -> list[System]:
+        """Our server over each other engine that is here (`oxigraph serve`; Virtuoso when
+        `virtuoso-t` is installed), each loaded with `shkg publish`: measured on the mix and
+        unique workloads beside the others.  The engines' own processes are not in our RSS."""
+        systems = []
+        port = free_port()
+        oxigraph = self._engine(
+            engines,
+            "oxigraph-engine",
+            [
+                oxigraph_command(),
+                "serve",
+                "--location",
+                str(self.work / f"oxigraph-engine-{scale}"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout-s",
+                f"{TIMEOUT:g}",
+            ],
+            Endpoint("127.0.0.1", port, "/query"),
+            scale,
+        )
+        self._publish(var, f"http://{oxigraph.endpoint.authority}/store")
+        systems.append(
+            self._start_ours(
+                scale,
+                var,
+                ["--backend", f"http://{oxigraph.endpoint.authority}/query"],
+                OVER_OXIGRAPH,
+            )
+        )
+        program = shutil.which("virtuoso-t")
+        if program is None:
+            self.log(
+                f"no {OVER_VIRTUOSO}: virtuoso-t is missing (apt-get install virtuoso-opensource)"
+            )
+            return systems
+        port = free_port()
+        ini = virtuoso_config(self.work / f"virtuoso-{scale}", port, free_port())
+        virtuoso = self._engine(
+            engines,
+            "virtuoso-engine",
+            [program, "+configfile", str(ini), "+foreground"],
+            Endpoint("127.0.0.1", port, "/sparql"),
+            scale,
+        )
+        self._publish(
+            var, f"http://{virtuoso.endpoint.authority}/sparql-graph-crud-auth", ("dba", "dba")
+        )
+        systems.append(
+            self._start_ours(
+                scale,
+                var,
+                ["--backend", f"http://{virtuoso.endpoint.authority}/sparql"],
+                OVER_VIRTUOSO,
+            )
+        )
+        return systems
+
+    def _engine(
+        self, engines: list[Server], name: str, command: list[str], endpoint: Endpoint, scale: str
+    ) -> Server:
+        server = Server(name, command, endpoint, self.work / f"{name}-{scale}.log", cwd=self.work)
+        self.servers.append(server)
+        engines.append(server)
+        # A form, not a query body: Virtuoso 7 does not answer `application/sparql-query`.
+        seconds = server.start(
+            urlencode({"query": "ASK {}"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            seconds=90,
+        )
+        self.log(f"{name} ({scale}): first answer {seconds:.2f} s after spawn")
+        return server
+
+    def _publish(self, var: Path, target: str, user: tuple[str, str] | None = None) -> None:
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "shkg.cli",
+                "publish",
+                "--root",
+                str(ROOT),
+                "--var",
+                str(var),
+                "--to",
+                target,
+                *(["--user", user[0]] if user else []),
+            ],
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **({"SHKG_PUBLISH_PASSWORD": user[1]} if user else {})},
+        )
+        self.log(f"shkg publish to {target}: {time.perf_counter() - started:.1f} s")
+
+    def _start_ours(self, scale: str, var: Path, options: list[str], name: str = OURS) -> System:
         return self._start(
             scale,
-            OURS,
+            name,
             lambda port: [
                 sys.executable,
                 "-m",
@@ -409,12 +515,16 @@ class Bench:
         mix_seconds: float,
         mix_rounds: int,
         pages: int,
+        backed: list[System] | None = None,
     ) -> None:
+        """Every workload on ``systems``; the mix and unique workloads also on ``backed``."""
+        backed = backed or []
         constants = read_constants(store)
         items = mix_items(self.queries, constants["page"], pages, SEED)
-        facts: dict[str, Any] = {"quads": quads, "systems": [s.name for s in systems]}
-        facts["answers"] = self._check(scale, systems, items)
-        for system in systems:  # a warm-up: every query worker, a first time
+        everyone = [*systems, *backed]
+        facts: dict[str, Any] = {"quads": quads, "systems": [s.name for s in everyone]}
+        facts["answers"] = self._check(scale, everyone, items)
+        for system in everyone:  # a warm-up: every query worker, a first time
             self._phase(system, unique_requests(system, constants, 10_000_000), 16, 1.0)
         for query in self.queries:
             for concurrency in self.budget.competency_concurrencies:
@@ -440,7 +550,7 @@ class Bench:
                 "mix",
                 "",
                 concurrency,
-                systems,
+                everyone,
                 mix_rounds,
                 mix_seconds,
                 lambda system, r: sequence_requests(
@@ -453,12 +563,12 @@ class Bench:
                 "unique",
                 "",
                 concurrency,
-                systems,
+                everyone,
                 mix_rounds,
                 mix_seconds,
                 lambda system, r: unique_requests(system, constants, self._unique_base(r)),
             )
-        facts["servers"] = self._stop_all(systems)
+        facts["servers"] = self._stop_all(everyone)
         self.facts["scales"][scale] = facts
 
     def _unique_base(self, round_: int) -> int:
