@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +37,7 @@ from shkg.web import search as finding
 from shkg.web.caching import ResultCache
 from shkg.web.connections import Pieces
 from shkg.web.metrics import Metrics
-from shkg.web.protocol import router
+from shkg.web.protocol import router, sparql_by_get, sparql_by_post
 from shkg.web.service import Service
 from shkg.web.switching import ReleaseSwitcher
 
@@ -171,26 +172,40 @@ def _add_operational_routes(app: FastAPI, service: Service) -> None:
         )
 
 
+def client_error(service: Service, request: Request, error: HttpError) -> Response:
+    """The response to an HttpError, counted by type, wherever it was raised (here, in a query
+    worker, by the backend)."""
+    if isinstance(error, QueryTimedOut):
+        service.metrics.timeouts.inc()
+    elif error.rejection is not None:
+        service.metrics.rejections.labels(error.rejection).inc()
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    where = None
+    if isinstance(error, MalformedQuery) and error.line is not None:
+        where = {"line": error.line, "column": error.column or 1}
+    return error_response(request, error.status, error.message, headers, where)
+
+
+def client_left(request: Request) -> Response:
+    """Not a server error: the client left before its request was whole.  Nothing can be sent;
+    499 (nginx's "client closed request") is what the access log and metrics say."""
+    logging.getLogger("shkg").info("client left during %s %s", request.method, request.url.path)
+    return Response(status_code=499)
+
+
+def server_error(request: Request, error: Exception) -> Response:
+    logging.getLogger("shkg").exception("internal error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "internal server error")
+
+
 def _add_error_handlers(app: FastAPI, service: Service) -> None:
     @app.exception_handler(HttpError)
-    def client_error(request: Request, error: HttpError) -> Response:
-        # Counted by type, wherever it was raised (here, in a query worker, by the backend).
-        if isinstance(error, QueryTimedOut):
-            service.metrics.timeouts.inc()
-        elif error.rejection is not None:
-            service.metrics.rejections.labels(error.rejection).inc()
-        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-        where = None
-        if isinstance(error, MalformedQuery) and error.line is not None:
-            where = {"line": error.line, "column": error.column or 1}
-        return error_response(request, error.status, error.message, headers, where)
+    def counted(request: Request, error: HttpError) -> Response:
+        return client_error(service, request, error)
 
     @app.exception_handler(ClientDisconnect)
     def client_gone(request: Request, error: ClientDisconnect) -> Response:
-        # Not a server error: the client left before its request was whole.  Nothing can be
-        # sent; 499 (nginx's "client closed request") is what the access log and metrics say.
-        logging.getLogger("shkg").info("client left during %s %s", request.method, request.url.path)
-        return Response(status_code=499)
+        return client_left(request)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -198,15 +213,12 @@ def _add_error_handlers(app: FastAPI, service: Service) -> None:
             request, error.status_code, str(error.detail), dict(error.headers or {})
         )
 
-    @app.exception_handler(Exception)
-    def server_error(request: Request, error: Exception) -> Response:
-        logging.getLogger("shkg").exception(
-            "internal error on %s %s", request.method, request.url.path
-        )
-        return error_response(request, 500, "internal server error")
+    app.add_exception_handler(Exception, server_error)
 
 
 def _add_middleware(app: FastAPI, service: Service) -> None:
+    # Innermost: queries by GET go straight to their handler, past the framework's routing.
+    app.add_middleware(QueryFastPath, service=service)
     app.add_middleware(Observe, service=service)
     # Reads are open to any origin; there are no credentials to protect.
     app.add_middleware(
@@ -219,6 +231,42 @@ def _add_middleware(app: FastAPI, service: Service) -> None:
     )
     # Added last, so outermost: every large body leaves in pieces, whatever made it.
     app.add_middleware(Pieces)
+
+
+class QueryFastPath:
+    """Queries to /sparql (GET and POST), the endpoint's most frequent requests, handled at
+    once: the same handlers as their routes (:func:`sparql_by_get`, :func:`sparql_by_post`)
+    and the same error responses, without the framework's routing, request validation and
+    exception middleware, which cost more than a cached answer.  Every other request (HEAD,
+    other methods, other paths) goes on to the app."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response: Response
+        try:
+            if method == "GET":
+                # In a thread, as the route would run it: the query waits there for its worker.
+                response = await run_in_threadpool(sparql_by_get, self.service, request)
+            else:
+                response = await sparql_by_post(self.service, request)
+        except HttpError as error:
+            response = client_error(self.service, request, error)
+        except ClientDisconnect:
+            response = client_left(request)
+        except Exception as error:  # noqa: BLE001 - the app's handler of every other fault
+            response = server_error(request, error)
+        await response(scope, receive, send)
 
 
 class Observe:

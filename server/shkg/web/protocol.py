@@ -61,31 +61,11 @@ def router(service: Service) -> APIRouter:
 
     @routes.get("/sparql", summary="SPARQL query by GET, or the service description")
     def sparql_get(request: Request) -> Response:
-        raw = request.scope.get("query_string", b"")
-        if len(raw) > service.settings.max_query_bytes * 3 + 4096:
-            raise PayloadTooLarge(f"query string over {service.settings.max_query_bytes} bytes")
-        operation = _operation(_decode_form(raw, "query string"))
-        if not operation.queries and not operation.updates:
-            return _description(service, request, operation.format)
-        return _answer(service, request, operation)
+        return sparql_by_get(service, request)
 
     @routes.post("/sparql", summary="SPARQL query by POST (form or application/sparql-query)")
     async def sparql_post(request: Request) -> Response:
-        body = await _read_body(service, request)
-        media, charset = _content_type(request)
-        from_url = _decode_form(request.scope.get("query_string", b""), "query string")
-        if media == "application/x-www-form-urlencoded":
-            operation = _operation({**from_url, **_decode_form(body, "request body")})
-        elif media == "application/sparql-query":
-            _check_charset(charset)
-            operation = _operation({**from_url, "query": [_utf8(body, "query")]})
-        elif media == "application/sparql-update":
-            raise UpdateRefused()
-        else:
-            raise UnsupportedMediaType(
-                "POST a query as application/x-www-form-urlencoded or application/sparql-query"
-            )
-        return await run_in_threadpool(_answer, service, request, operation)
+        return await sparql_by_post(service, request)
 
     @routes.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
     def sparql_other(request: Request) -> Response:
@@ -146,6 +126,36 @@ def router(service: Service) -> APIRouter:
     routes.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False)
     routes.add_api_route("/store", store_get, methods=["HEAD"], include_in_schema=False)
     return routes
+
+
+def sparql_by_get(service: Service, request: Request) -> Response:
+    """GET /sparql: a query's answer, or without one the service description."""
+    raw = request.scope.get("query_string", b"")
+    if len(raw) > service.settings.max_query_bytes * 3 + 4096:
+        raise PayloadTooLarge(f"query string over {service.settings.max_query_bytes} bytes")
+    operation = _operation(_decode_form(raw, "query string"))
+    if not operation.queries and not operation.updates:
+        return _description(service, request, operation.format)
+    return _answer(service, request, operation)
+
+
+async def sparql_by_post(service: Service, request: Request) -> Response:
+    """POST /sparql: a query as a form or as application/sparql-query (an update is refused)."""
+    body = await _read_body(service, request)
+    media, charset = _content_type(request)
+    from_url = _decode_form(request.scope.get("query_string", b""), "query string")
+    if media == "application/x-www-form-urlencoded":
+        operation = _operation({**from_url, **_decode_form(body, "request body")})
+    elif media == "application/sparql-query":
+        _check_charset(charset)
+        operation = _operation({**from_url, "query": [_utf8(body, "query")]})
+    elif media == "application/sparql-update":
+        raise UpdateRefused()
+    else:
+        raise UnsupportedMediaType(
+            "POST a query as application/x-www-form-urlencoded or application/sparql-query"
+        )
+    return await run_in_threadpool(_answer, service, request, operation)
 
 
 def _answer(service: Service, request: Request, operation: Operation) -> Response:
