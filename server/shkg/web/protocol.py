@@ -235,11 +235,12 @@ def _description(service: Service, request: Request, fmt: str | None) -> Respons
                 list(GRAPH_FORMATS),
             )
         return languages.remember(request, validators.respond(page, "text/html"))
-    graph = service_description(endpoint, service.manifest, service.settings.federation_allowlist)
-    data = graph.serialize(format="nt", encoding="utf-8")
+    described = service_description(
+        endpoint, service.manifest, service.settings.federation_allowlist
+    )
     # Sorted, so that Turtle groups each subject's statements together.
     triples = sorted(
-        pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES),
+        described,
         key=lambda t: (
             not isinstance(t.subject, pyoxigraph.NamedNode),
             str(t.subject),
