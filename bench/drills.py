@@ -884,9 +884,11 @@ def failover_drill(space: Workspace, seconds: float, clients: int = 8) -> Drill:
     from its own request counter."""
     drill = Drill("failover")
     ports = [free_port(), free_port()]
-    replicas = [shkg_server(space, port, *NO_CLIENT_LIMITS) for port in ports]
+    # As in production: nginx is a trusted proxy, so each client is itself, not nginx.
+    replicas = [shkg_server(space, port, *NO_CLIENT_LIMITS, *BEHIND_A_PROXY) for port in ports]
     proxy: subprocess.Popen[bytes] | None = None
     phases: list[tuple[float, float, PhaseResult]] = []
+    crashed: list[str] = []  # the load's own failure, if it had one
     stop = threading.Event()
     try:
         for replica in replicas:
@@ -899,11 +901,14 @@ def failover_drill(space: Workspace, seconds: float, clients: int = 8) -> Drill:
             return requests(offset[0] + n)
 
         def load() -> None:
-            while not stop.is_set():
-                started = time.monotonic()
-                result = run_phase("127.0.0.1", proxy_port, next_request, clients, 100_000, 0.5)
-                offset[0] += result.completed + result.errors
-                phases.append((started, time.monotonic(), result))
+            try:
+                while not stop.is_set():
+                    started = time.monotonic()
+                    result = run_phase("127.0.0.1", proxy_port, next_request, clients, 100_000, 0.5)
+                    offset[0] += result.completed + result.errors
+                    phases.append((started, time.monotonic(), result))
+            except Exception as error:  # noqa: BLE001 - reported as the drill's failure
+                crashed.append(f"{type(error).__name__}: {error}")
 
         loader = threading.Thread(target=load, daemon=True)
         began = time.monotonic()
@@ -929,6 +934,7 @@ def failover_drill(space: Workspace, seconds: float, clients: int = 8) -> Drill:
             time.sleep(0.05)
         stop.set()
         loader.join(30)
+        drill.check(not loader.is_alive(), "the load did not end")
         ended = time.monotonic()
         share = served(victim) - before
     finally:
@@ -976,6 +982,7 @@ def failover_drill(space: Workspace, seconds: float, clients: int = 8) -> Drill:
         if took_traffic is not None
         else "never"
     )
+    drill.check(not crashed, f"the load stopped: {crashed}")
     drill.check(total.errors == 0, f"{total.errors} failed requests: {total.error_kinds}")
     drill.check(stages["one killed and down"].completed > 0, "nothing answered while one was down")
     drill.check(took_traffic is not None, "the restarted replica took no traffic")

@@ -650,7 +650,7 @@ _SYSTEMS_NOTE = (
     "`shkg over oxigraph` and `shkg over virtuoso` are `shkg serve --backend` (defaults "
     "otherwise) in front of `oxigraph serve` and Virtuoso Open Source 7 (Debian's "
     "`virtuoso-t`, when installed), each loaded with `shkg publish`: they run the mix and "
-    "unique workloads, and their RSS is our server's alone, not the engine's."
+    "unique workloads, and their CPU and RSS are our server's alone, not the engine's."
 )
 _ROUNDS_NOTE = (
     "- Each workload runs in rounds, the systems in turn (A B C A B C ...). Every phase is "

@@ -72,7 +72,7 @@ def service_description(
             language="en",
         ),
     )
-    for allowed in allowlist:
+    for allowed in dict.fromkeys(allowlist):  # each once, as a graph has it
         add(service, ns.SHKG + "federationAllowed", allowed)
 
     dataset = BlankNode("dataset")

@@ -217,7 +217,8 @@ def _add_error_handlers(app: FastAPI, service: Service) -> None:
 
 
 def _add_middleware(app: FastAPI, service: Service) -> None:
-    # Innermost: queries by GET go straight to their handler, past the framework's routing.
+    # Innermost: queries (GET and POST /sparql) go straight to their handlers, past the
+    # framework's routing.
     app.add_middleware(QueryFastPath, service=service)
     app.add_middleware(Observe, service=service)
     # Reads are open to any origin; there are no credentials to protect.
