@@ -119,7 +119,15 @@ def backend(
 @pytest.fixture(scope="session")
 def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[ServerProcess]:
     """`shkg serve --backend`: our server in front of the Oxigraph server holding the release."""
-    process = ServerProcess(ROOT, release.path.parents[1], "--backend", backend.query_url)
+    # Without the per-client rate limit: tests/e2e/test_backend.py asks it every page in turn.
+    process = ServerProcess(
+        ROOT,
+        release.path.parents[1],
+        "--backend",
+        backend.query_url,
+        "--client-requests-per-second",
+        "off",
+    )
     try:
         yield process
     finally:
@@ -148,7 +156,14 @@ def virtuoso(
 @pytest.fixture(scope="session")
 def virtuoso_server(release: Release, virtuoso: VirtuosoBackend) -> Iterator[ServerProcess]:
     """`shkg serve --backend`: our server in front of Virtuoso holding the release."""
-    process = ServerProcess(ROOT, release.path.parents[1], "--backend", virtuoso.query_url)
+    process = ServerProcess(
+        ROOT,
+        release.path.parents[1],
+        "--backend",
+        virtuoso.query_url,
+        "--client-requests-per-second",
+        "off",
+    )
     try:
         yield process
     finally:
