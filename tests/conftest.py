@@ -19,6 +19,7 @@ from shkg.run.backends import RemoteStore
 from tests.support import (
     PROJECT_PARTS,
     ROOT,
+    UNLIMITED,
     OxigraphBackend,
     ServerProcess,
     VirtuosoBackend,
@@ -116,22 +117,20 @@ def backend(
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[ServerProcess]:
-    """`shkg serve --backend`: our server in front of the Oxigraph server holding the release."""
-    # Without the per-client rate limit: tests/e2e/test_backend.py asks it every page in turn.
-    process = ServerProcess(
-        ROOT,
-        release.path.parents[1],
-        "--backend",
-        backend.query_url,
-        "--client-requests-per-second",
-        "off",
-    )
+def serve_over(release: Release, engine_url: str) -> Iterator[ServerProcess]:
+    """`shkg serve --backend engine_url`, without the per-client rate limit:
+    tests/e2e/test_backend.py asks it every page in turn."""
+    process = ServerProcess(ROOT, release.path.parents[1], "--backend", engine_url, *UNLIMITED)
     try:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def backend_server(release: Release, backend: OxigraphBackend) -> Iterator[ServerProcess]:
+    """`shkg serve --backend`: our server in front of the Oxigraph server holding the release."""
+    yield from serve_over(release, backend.query_url)
 
 
 @pytest.fixture(scope="session")
@@ -156,18 +155,7 @@ def virtuoso(
 @pytest.fixture(scope="session")
 def virtuoso_server(release: Release, virtuoso: VirtuosoBackend) -> Iterator[ServerProcess]:
     """`shkg serve --backend`: our server in front of Virtuoso holding the release."""
-    process = ServerProcess(
-        ROOT,
-        release.path.parents[1],
-        "--backend",
-        virtuoso.query_url,
-        "--client-requests-per-second",
-        "off",
-    )
-    try:
-        yield process
-    finally:
-        process.stop()
+    yield from serve_over(release, virtuoso.query_url)
 
 
 @pytest.fixture(scope="module", params=["embedded", "backend", "virtuoso"])

@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 PROJECT_PARTS = ("seeds", "ontology", "graph", "shapes", "queries")
+# For servers that one test asks as fast as it can (every page in turn): the per-client rate
+# limit, on by default, would answer it 429.
+UNLIMITED = ("--client-requests-per-second", "off")
 
 
 def copy_project(destination: Path) -> Project:

@@ -38,7 +38,15 @@ from shkg.query.results import Limits
 from shkg.query.sparql import QueryRequest
 from shkg.render.describe import select
 from shkg.run.backends import RemoteQueries, RemoteStore, check_holds_release
-from tests.support import ROOT, Listener, OxigraphBackend, ServerProcess, VirtuosoBackend, quiet
+from tests.support import (
+    ROOT,
+    UNLIMITED,
+    Listener,
+    OxigraphBackend,
+    ServerProcess,
+    VirtuosoBackend,
+    quiet,
+)
 
 pytestmark = pytest.mark.server
 
@@ -62,9 +70,6 @@ PLACEHOLDER = "http://server.test"
 
 # One client, its connections kept: a new client costs more than most answers here.
 CLIENT = httpx.Client(timeout=30)
-# The servers compared here answer one client as fast as it asks (the per-client rate limit,
-# on by default, would answer 429 to a test asking every page of the dataset in turn).
-UNLIMITED = ("--client-requests-per-second", "off")
 
 
 @pytest.fixture(scope="module")

@@ -645,12 +645,13 @@ def is_update(text: str | Lexed) -> bool:
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
 
-def query_form(text: str) -> str | None:
+def query_form(text: str | Lexed) -> str | None:
     """The query's form, SELECT, ASK, CONSTRUCT or DESCRIBE: its first keyword after the
     prologue.  None when the text has none there (an update, or text that does not lex that
-    far).  Reads no further than that keyword."""
+    far).  Text not yet lexed is read no further than that keyword."""
+    found = text.found if isinstance(text, Lexed) else _Scanner(text).scan()
     try:
-        for token in _Scanner(text).scan():
+        for token in found:
             if token.is_keyword("BASE", "PREFIX", "VERSION") or token.kind in (
                 *STRINGS,
                 Kind.IRIREF,

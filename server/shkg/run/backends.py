@@ -163,7 +163,7 @@ class RemoteStore:
             "default-graph-uri": [g.value for g in defaults],
             "named-graph-uri": [g.value for g in named],
         }
-        form = query_form(query)
+        form = query_form(lexed)
         deadline = time.monotonic() + self.timeout
         try:
             response = self._client.send(
@@ -648,6 +648,7 @@ def _with_base(query: str | Lexed, base_iri: str | None) -> str:
 _ENGINE_FUNCTIONS = ("bif:", "sql:")
 _FUNCTION_QUALIFIER = re.compile(r"^[A-Za-z_]+::")
 _BARE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # What Virtuoso reads as an IRI (its lexer's IRIREF).
 _VIRTUOSO_IRI = re.compile(r"<[^<>'{}|^`\x00-\x20]*>")
 
@@ -676,7 +677,7 @@ def _standard(query: str) -> Lexed:
     try:
         bare = _BARE_CARRIAGE_RETURN.search(query)
         if bare:
-            line = query.count("\n", 0, bare.start()) + query.count("\r", 0, bare.start()) + 1
+            line = len(_LINE_BREAK.findall(query, 0, bare.start())) + 1
             raise LexError(
                 "a carriage return not followed by a line feed; end lines with a line feed",
                 line,
